@@ -1,0 +1,3 @@
+//! Pure, I/O-free building blocks shared by controllers, the CLI and the TUI.
+pub mod duration;
+pub mod yaml;

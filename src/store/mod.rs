@@ -1,0 +1,2 @@
+//! store layer (see ARCHITECTURE.md).
+pub mod types;
