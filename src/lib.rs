@@ -3,7 +3,10 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod app;
+pub mod cli;
 pub mod cluster;
+pub mod commands;
 pub mod config;
 pub mod controllers;
 pub mod engine;

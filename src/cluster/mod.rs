@@ -1,1 +1,7 @@
-//! cluster layer (see ARCHITECTURE.md).
+//! Everything that talks to "a cluster" through kube::Client (never to store/ directly):
+//! client construction, kind resolution, intents and their progress, readiness rules.
+pub mod connect;
+pub mod intents;
+pub mod kinds;
+pub mod progress;
+pub mod readiness;

@@ -1,0 +1,55 @@
+//! Composition root: pick the backend (embedded store or kubeconfig cluster), then run the TUI
+//! or a headless command. The only place that knows about every layer.
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cluster::connect::{self, ConnectOptions, Mode};
+use crate::commands::{self, Ctx};
+
+/// The flux CLI's default namespace.
+pub const DEFAULT_NAMESPACE: &str = "flux-system";
+
+fn connect_options(g: &GlobalArgs) -> ConnectOptions {
+    ConnectOptions {
+        embedded: g.embedded,
+        kubeconfig: g.kubeconfig.clone(),
+        context: g.context.clone(),
+        data_dir: g.data_dir.clone(),
+        read_only: g.read_only,
+    }
+}
+
+/// Connect as the flags ask: kubeconfig cluster if one is configured (and not --embedded).
+pub async fn connect(g: &GlobalArgs) -> Result<Ctx> {
+    let opts = connect_options(g);
+    let located = if opts.embedded { None } else { connect::locate_kubeconfig(&opts)? };
+    let namespace = g.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+    match located {
+        Some((path, kc)) => {
+            let actor_kc = kc.clone();
+            let (client, context, _ns) = connect::kubeconfig_client(&path, kc, opts.context.as_deref()).await?;
+            let actor = connect::actor_name(Some(&actor_kc), &context);
+            Ok(Ctx { client, namespace, context, mode: Mode::Cluster, read_only: g.read_only, actor, ascii: g.ascii })
+        }
+        None => Err(eyre!("the embedded cluster is not available in this build yet; pass --kubeconfig FILE")),
+    }
+}
+
+fn exit_code(code: i32) -> Result<i32> {
+    Ok(code)
+}
+
+pub async fn run(cli: Cli) -> Result<i32> {
+    let Some(command) = cli.command else {
+        return Err(eyre!("the console needs a terminal session; run a subcommand, see --help"));
+    };
+    let g = &cli.global;
+    match command {
+        Command::Get(a) => exit_code(commands::get::run(&connect(g).await?, &a).await?),
+        Command::Suspend(a) => exit_code(commands::actions::suspend(&connect(g).await?, &a).await?),
+        Command::Resume(a) => exit_code(commands::actions::resume(&connect(g).await?, &a).await?),
+        Command::Reconcile(a) => exit_code(commands::actions::reconcile(&connect(g).await?, &a).await?),
+        other => Err(eyre!("{other:?} is not available in this build yet")).wrap_err("unsupported command"),
+    }
+}

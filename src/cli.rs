@@ -1,0 +1,193 @@
+//! Command-line definitions, shaped like the flux CLI (kinds as words: `get ks`, `get source git`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "fluxdeck", version, about = "Keyboard-first console for Flux CD", long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Use the embedded cluster even when a kubeconfig exists.
+    #[arg(long, global = true)]
+    pub embedded: bool,
+    /// Data directory of the embedded store (default: the platform data dir).
+    #[arg(long, global = true, value_name = "DIR", env = "FLUXDECK_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Path to a kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context to use.
+    #[arg(long, global = true, env = "FLUXDECK_CONTEXT")]
+    pub context: Option<String>,
+    /// Namespace scope (flux CLI default: flux-system).
+    #[arg(short = 'n', long, global = true, env = "FLUX_SYSTEM_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Refuse every write.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Plain ASCII output: no box drawing, glyphs or emoji.
+    #[arg(long, global = true)]
+    pub ascii: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Output {
+    #[default]
+    Table,
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List Flux objects with their status, like `flux get`.
+    Get(GetArgs),
+    /// Suspend reconciliation (`spec.suspend: true`).
+    Suspend(SuspendArgs),
+    /// Resume reconciliation and wait for it.
+    Resume(ResumeArgs),
+    /// Trigger a reconcile and wait for the result.
+    Reconcile(ReconcileArgs),
+    /// Kubernetes Events of Flux objects.
+    Events(EventsArgs),
+    /// The objects a Kustomization manages, as a tree.
+    Tree(TreeArgs),
+    /// Which Flux object manages an object, and from which source revision.
+    Trace(TraceArgs),
+    /// Print Flux objects as YAML ready to apply.
+    Export(ExportArgs),
+    /// Serve the embedded store over HTTPS with a kubeconfig for any client.
+    Server(ServerArgs),
+    /// Build a kustomization directory, like `kubectl kustomize DIR`.
+    Kustomize(KustomizeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// KIND [NAME] — `all`, `ks`, `hr`, `source git`, `image policy`, …
+    #[arg(value_name = "KIND [NAME]")]
+    pub words: Vec<String>,
+    /// All namespaces.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: Output,
+    /// Keep printing changes.
+    #[arg(short, long)]
+    pub watch: bool,
+    /// Only objects whose condition matches, e.g. `ready=false`.
+    #[arg(long)]
+    pub status_selector: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SuspendArgs {
+    #[arg(value_name = "KIND NAME...", required = true)]
+    pub words: Vec<String>,
+    /// Every object of the kind in the namespace.
+    #[arg(long)]
+    pub all: bool,
+    /// Why (recorded in an annotation with who and when).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    #[arg(value_name = "KIND NAME...", required = true)]
+    pub words: Vec<String>,
+    #[arg(long)]
+    pub all: bool,
+    /// Wait for the reconcile (default when one name is given).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    pub wait: Option<bool>,
+    #[arg(long, default_value = "5m")]
+    pub timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    #[arg(value_name = "KIND NAME", required = true)]
+    pub words: Vec<String>,
+    /// Reconcile the source first.
+    #[arg(long)]
+    pub with_source: bool,
+    /// HelmRelease: force a one-off install/upgrade.
+    #[arg(long)]
+    pub force: bool,
+    /// HelmRelease: reset the failure counters.
+    #[arg(long)]
+    pub reset: bool,
+    #[arg(long, default_value = "5m")]
+    pub timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// KIND/NAME of the object (and its source).
+    #[arg(long = "for", value_name = "KIND/NAME")]
+    pub for_object: Option<String>,
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    #[arg(short, long)]
+    pub watch: bool,
+    /// Only events of this type (Normal, Warning).
+    #[arg(long)]
+    pub types: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    #[arg(value_name = "kustomization NAME", required = true)]
+    pub words: Vec<String>,
+    /// Only Flux objects.
+    #[arg(long)]
+    pub compact: bool,
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    #[arg(value_name = "KIND NAME | NAME", required = true)]
+    pub words: Vec<String>,
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub api_version: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(value_name = "KIND [NAME]", required = true)]
+    pub words: Vec<String>,
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Address to listen on (loopback only is recommended).
+    #[arg(long, default_value = "127.0.0.1:6443")]
+    pub listen: SocketAddr,
+    /// Write a kubeconfig for this server to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Do not run the in-process controllers.
+    #[arg(long)]
+    pub no_controllers: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct KustomizeArgs {
+    pub dir: PathBuf,
+}
