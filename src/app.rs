@@ -50,6 +50,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Suspend(a) => exit_code(commands::actions::suspend(&connect(g).await?, &a).await?),
         Command::Resume(a) => exit_code(commands::actions::resume(&connect(g).await?, &a).await?),
         Command::Reconcile(a) => exit_code(commands::actions::reconcile(&connect(g).await?, &a).await?),
+        Command::Events(a) => exit_code(commands::events::run(&connect(g).await?, &a).await?),
+        Command::Tree(a) => exit_code(commands::tree::run(&connect(g).await?, &a).await?),
+        Command::Trace(a) => exit_code(commands::trace::run(&connect(g).await?, &a).await?),
+        Command::Export(a) => exit_code(commands::export::run(&connect(g).await?, &a).await?),
         other => Err(eyre!("{other:?} is not available in this build yet")).wrap_err("unsupported command"),
     }
 }

@@ -2,8 +2,12 @@
 //! resolution) and the pure renderers. Each returns the process exit code.
 
 pub mod actions;
+pub mod events;
+pub mod export;
 pub mod get;
 pub mod table;
+pub mod trace;
+pub mod tree;
 
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use serde_json::Value;

@@ -70,14 +70,32 @@ pub fn format_go(d: Duration) -> String {
     }
 }
 
-/// Short human age as kubectl prints it (`5s`, `3m`, `2h`, `4d`), used for AGE columns.
+/// Human age exactly as kubectl prints it (`HumanDuration`): `59s`, `5m30s`, `10m`, `3h20m`,
+/// `2d4h`, `45d`, `2y10d`. Used for AGE and LAST SEEN columns.
 pub fn format_age(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..120 => format!("{s}s"),
-        120..7200 => format!("{}m", s / 60),
-        7200..172_800 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
+    let secs = d.as_secs();
+    let (minutes, hours, days) = (secs / 60, secs / 3600, secs / 86_400);
+    let with = |major: u64, unit: &str, minor: u64, unit2: &str| {
+        if minor == 0 { format!("{major}{unit}") } else { format!("{major}{unit}{minor}{unit2}") }
+    };
+    if secs < 120 {
+        format!("{secs}s")
+    } else if minutes < 10 {
+        with(minutes, "m", secs % 60, "s")
+    } else if minutes < 180 {
+        format!("{minutes}m")
+    } else if hours < 8 {
+        with(hours, "h", minutes % 60, "m")
+    } else if hours < 48 {
+        format!("{hours}h")
+    } else if hours < 24 * 8 {
+        with(days, "d", hours % 24, "h")
+    } else if hours < 24 * 365 * 2 {
+        format!("{days}d")
+    } else if hours < 24 * 365 * 8 {
+        with(days / 365, "y", days % 365, "d")
+    } else {
+        format!("{}y", days / 365)
     }
 }
 
@@ -107,7 +125,11 @@ mod tests {
         assert_eq!(format_go(Duration::from_secs(3600)), "1h0m0s");
         assert_eq!(format_go(Duration::from_secs(90)), "1m30s");
         assert_eq!(format_age(Duration::from_secs(59)), "59s");
+        assert_eq!(format_age(Duration::from_secs(330)), "5m30s");
         assert_eq!(format_age(Duration::from_secs(600)), "10m");
+        assert_eq!(format_age(Duration::from_secs(4 * 3600 + 120)), "4h2m");
         assert_eq!(format_age(Duration::from_secs(3 * 86_400)), "3d");
+        assert_eq!(format_age(Duration::from_secs(3 * 86_400 + 7200)), "3d2h");
+        assert_eq!(format_age(Duration::from_secs(40 * 86_400)), "40d");
     }
 }
