@@ -1,5 +1,6 @@
 //! Everything that talks to "a cluster" through kube::Client (never to store/ directly):
 //! client construction, kind resolution, intents and their progress, readiness rules.
+pub mod cache;
 pub mod connect;
 pub mod intents;
 pub mod kinds;
