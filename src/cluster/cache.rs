@@ -139,9 +139,10 @@ async fn run_reflector(
             }
             Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => {}
             Ok(_) => bump(&changed),
-            Err(watcher::Error::InitialListFailed(kube::Error::Api(s)) | watcher::Error::WatchStartFailed(kube::Error::Api(s)))
-                if s.code == 403 =>
-            {
+            Err(
+                watcher::Error::InitialListFailed(kube::Error::Api(s))
+                | watcher::Error::WatchStartFailed(kube::Error::Api(s)),
+            ) if s.code == 403 => {
                 set(KindState::Restricted(s.message.clone()));
                 bump(&changed);
             }

@@ -7,6 +7,8 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::cluster::connect::{self, ConnectOptions, Mode};
 use crate::commands::{self, Ctx};
 
+pub mod demo;
+
 /// The flux CLI's default namespace.
 pub const DEFAULT_NAMESPACE: &str = "flux-system";
 
