@@ -6,53 +6,43 @@ use serde_json::{Map, Value, json};
 
 use super::types::{ResourceType, StoreError, Subresource};
 
+use crate::engine::patch::{self as engine, BuiltinSchema, PatchError};
+
 /// RFC 7386 JSON merge patch.
 pub fn merge_patch(target: &Value, patch: &Value) -> Value {
-    match patch {
-        Value::Object(p) => {
-            let mut out = match target {
-                Value::Object(t) => t.clone(),
-                _ => Map::new(),
-            };
-            for (k, v) in p {
-                if v.is_null() {
-                    out.remove(k);
-                } else {
-                    let merged = merge_patch(out.get(k).unwrap_or(&Value::Null), v);
-                    out.insert(k.clone(), merged);
-                }
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
+    engine::merge_patch(target, patch)
+}
+
+fn patch_failed(e: PatchError) -> StoreError {
+    StoreError::Invalid {
+        kind: String::new(),
+        name: String::new(),
+        message: e.to_string(),
+        causes: vec![],
     }
 }
 
-/// RFC 6902 JSON patch (test included), via the json-patch crate.
+/// RFC 6902 JSON patch (test included). A malformed document is a 400, a failing operation 422.
 pub fn json_patch(target: &Value, patch: &Value) -> Result<Value, StoreError> {
-    let ops: json_patch::Patch = serde_json::from_value(patch.clone()).map_err(|e| {
-        StoreError::BadRequest(format!("the request body is not a valid JSON patch: {e}"))
-    })?;
-    let mut doc = target.clone();
-    json_patch::patch(&mut doc, &ops).map_err(|e| StoreError::Invalid {
-        kind: String::new(),
-        name: String::new(),
-        message: format!("the JSON patch could not be applied: {e}"),
-        causes: vec![],
-    })?;
-    Ok(doc)
+    engine::json_patch(target, patch).map_err(|e| match e {
+        PatchError::Invalid(m) => {
+            StoreError::BadRequest(format!("the request body is not a valid JSON patch: {m}"))
+        }
+        other => patch_failed(other),
+    })
 }
 
-/// Strategic merge patch for built-in kinds (the merge-key table lives in the patch engine).
+/// Strategic merge patch for built-in kinds, with their patchStrategy/patchMergeKey table.
 pub fn strategic_patch(
     rt: &ResourceType,
-    _target: &Value,
-    _patch: &Value,
+    target: &Value,
+    patch: &Value,
 ) -> Result<Value, StoreError> {
-    Err(StoreError::UnsupportedMediaType(format!(
-        "application/strategic-merge-patch+json for {}: the strategic merge engine is not linked into this build",
-        rt.kind
-    )))
+    let schema = BuiltinSchema::for_kind(&rt.api_version(), &rt.kind);
+    engine::strategic_merge(target, patch, &schema).map_err(|e| match e {
+        PatchError::Invalid(m) => StoreError::BadRequest(m),
+        other => patch_failed(other),
+    })
 }
 
 /// What server-side apply produced: the merged object with its managedFields.

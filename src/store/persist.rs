@@ -61,7 +61,19 @@ impl Ticket {
 }
 
 pub struct Persister {
-    tx: mpsc::Sender<Job>,
+    tx: Option<mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Persister {
+    /// Closing the queue ends the committer after it has written everything queued; joining
+    /// it releases the database file, so the same directory can be reopened at once.
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 type Loaded = (Persister, u64, Vec<(GroupResource, ObjKey, Value)>);
@@ -80,11 +92,18 @@ impl Persister {
             .map_err(|e| storage_err(&format!("cannot open {}", path.display()), e))?;
         let (rv, objects) = load(&db)?;
         let (tx, rx) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("store-committer".into())
             .spawn(move || committer(db, rx))
             .map_err(|e| storage_err("cannot start the storage committer thread", e))?;
-        Ok((Persister { tx }, rv, objects))
+        Ok((
+            Persister {
+                tx: Some(tx),
+                thread: Some(thread),
+            },
+            rv,
+            objects,
+        ))
     }
 
     /// Queues changes (call under the state lock so queue order is RV order).
@@ -102,7 +121,12 @@ impl Persister {
                 (record_key(&c.gr, &c.key), value)
             })
             .collect();
-        if let Err(mpsc::SendError(job)) = self.tx.send(Job { rv, records, done }) {
+        let job = Job { rv, records, done };
+        let refused = match &self.tx {
+            Some(tx) => tx.send(job).err().map(|mpsc::SendError(job)| job),
+            None => Some(job),
+        };
+        if let Some(job) = refused {
             let _ = job.done.send(Err(StoreError::Internal(
                 "the storage committer is not running".into(),
             )));
