@@ -1,4 +1,6 @@
 //! Pure, I/O-free building blocks shared by controllers, the CLI and the TUI.
 pub mod duration;
+pub mod kstatus;
 pub mod patch;
+pub mod semver_range;
 pub mod yaml;
