@@ -1,2 +1,3 @@
 //! store layer (see ARCHITECTURE.md).
 pub mod types;
+pub mod http;
