@@ -30,11 +30,18 @@ pub struct ResourceType {
 impl ResourceType {
     /// "apps/v1" or "v1" for core.
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
     }
     /// The key objects are stored under: group + plural (all versions of a resource share it).
     pub fn group_resource(&self) -> GroupResource {
-        GroupResource { group: self.group.clone(), resource: self.plural.clone() }
+        GroupResource {
+            group: self.group.clone(),
+            resource: self.plural.clone(),
+        }
     }
 }
 
@@ -177,9 +184,18 @@ pub enum StoreError {
     #[error("{resource} \"{name}\" already exists")]
     AlreadyExists { resource: String, name: String },
     #[error("Operation cannot be fulfilled on {resource} \"{name}\": {message}")]
-    Conflict { resource: String, name: String, message: String },
+    Conflict {
+        resource: String,
+        name: String,
+        message: String,
+    },
     #[error("{kind} \"{name}\" is invalid: {message}")]
-    Invalid { kind: String, name: String, message: String, causes: Vec<FieldCause> },
+    Invalid {
+        kind: String,
+        name: String,
+        message: String,
+        causes: Vec<FieldCause>,
+    },
     #[error("too old resource version: {requested} ({oldest})")]
     Gone { requested: String, oldest: String },
     #[error("{0}")]
@@ -188,6 +204,9 @@ pub enum StoreError {
     UnknownResource(String),
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// 403, e.g. creating content in a terminating namespace.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("unsupported media type {0}")]
     UnsupportedMediaType(String),
     #[error("storage failure: {0}")]
@@ -204,6 +223,7 @@ impl StoreError {
             StoreError::Gone { .. } => 410,
             StoreError::BadRequest(_) => 400,
             StoreError::MethodNotAllowed(_) => 405,
+            StoreError::Forbidden(_) => 403,
             StoreError::UnsupportedMediaType(_) => 415,
             StoreError::Internal(_) => 500,
         }
@@ -218,6 +238,7 @@ impl StoreError {
             StoreError::Gone { .. } => "Expired",
             StoreError::BadRequest(_) => "BadRequest",
             StoreError::MethodNotAllowed(_) => "MethodNotAllowed",
+            StoreError::Forbidden(_) => "Forbidden",
             StoreError::UnsupportedMediaType(_) => "UnsupportedMediaType",
             StoreError::Internal(_) => "InternalError",
         }
