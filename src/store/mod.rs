@@ -8,6 +8,7 @@ pub mod convert;
 pub mod crd;
 mod delete;
 mod gc;
+pub mod http;
 mod list;
 pub mod log;
 pub mod meta;
@@ -23,3 +24,4 @@ mod write;
 
 pub use store::{Store, StoreConfig};
 pub use watch::WatchStream;
+
