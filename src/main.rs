@@ -6,7 +6,9 @@ use clap::Parser;
 fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
     let cli = fluxdeck::cli::Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let code = match runtime.block_on(fluxdeck::app::run(cli)) {
         Ok(code) => code,
         Err(report) => {

@@ -54,14 +54,33 @@ fn apply(server: &Server, yaml: &str) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("kubectl");
-    child.stdin.take().expect("stdin").write_all(yaml.as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(yaml.as_bytes())
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "kubectl apply failed: {}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "kubectl apply failed: {}",
+        stderr(&out)
+    );
 }
 
 fn status_patch(server: &Server, kind: &str, name: &str, status: serde_json::Value) {
     let body = serde_json::json!({ "status": status }).to_string();
-    server.kubectl_ok(&["-n", "flux-system", "patch", kind, name, "--subresource=status", "--type=merge", "-p", &body]);
+    server.kubectl_ok(&[
+        "-n",
+        "flux-system",
+        "patch",
+        kind,
+        name,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        &body,
+    ]);
 }
 
 fn ready_status(generation: i64, handled: Option<&str>) -> serde_json::Value {
@@ -91,13 +110,28 @@ fn flux_shaped_commands_against_a_real_server() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.starts_with("NAME"), "{text}");
-    assert!(text.contains("apps") && text.contains("waiting to be reconciled"), "{text}");
+    assert!(
+        text.contains("apps") && text.contains("waiting to be reconciled"),
+        "{text}"
+    );
 
     // suspend with a reason, then kubectl sees it.
     let out = server.fluxdeck(&["suspend", "ks", "apps", "--reason", "incident 4711"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("► suspending kustomization apps in flux-system namespace"), "{}", stderr(&out));
-    let suspended = server.kubectl_ok(&["-n", "flux-system", "get", "ks", "apps", "-o", "jsonpath={.spec.suspend}"]);
+    assert!(
+        stderr(&out).contains("► suspending kustomization apps in flux-system namespace"),
+        "{}",
+        stderr(&out)
+    );
+    let suspended = server.kubectl_ok(&[
+        "-n",
+        "flux-system",
+        "get",
+        "ks",
+        "apps",
+        "-o",
+        "jsonpath={.spec.suspend}",
+    ]);
     assert_eq!(suspended, "true");
     let reason = server.kubectl_ok(&[
         "-n",
@@ -113,17 +147,37 @@ fn flux_shaped_commands_against_a_real_server() {
     // reconcile of a suspended object is refused, as flux does.
     let out = server.fluxdeck(&["reconcile", "ks", "apps"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("resource is suspended"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("resource is suspended"),
+        "{}",
+        stderr(&out)
+    );
 
     // resume without waiting clears spec.suspend.
     let out = server.fluxdeck(&["resume", "ks", "apps", "--wait=false"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let suspended = server.kubectl_ok(&["-n", "flux-system", "get", "ks", "apps", "-o", "jsonpath={.spec.suspend}"]);
+    let suspended = server.kubectl_ok(&[
+        "-n",
+        "flux-system",
+        "get",
+        "ks",
+        "apps",
+        "-o",
+        "jsonpath={.spec.suspend}",
+    ]);
     assert_eq!(suspended, "");
 
     // reconcile: a thread plays kustomize-controller and answers the request.
     let generation: i64 = server
-        .kubectl_ok(&["-n", "flux-system", "get", "ks", "apps", "-o", "jsonpath={.metadata.generation}"])
+        .kubectl_ok(&[
+            "-n",
+            "flux-system",
+            "get",
+            "ks",
+            "apps",
+            "-o",
+            "jsonpath={.metadata.generation}",
+        ])
         .parse()
         .expect("generation");
     let kubeconfig = server.kubeconfig.clone();
@@ -161,40 +215,75 @@ fn flux_shaped_commands_against_a_real_server() {
         .expect("reconcile");
     let token = controller.join().expect("controller thread");
     assert!(!token.is_empty(), "requestedAt annotation never appeared");
-    status_patch(&server, "kustomization", "apps", ready_status(generation, Some(&token)));
+    status_patch(
+        &server,
+        "kustomization",
+        "apps",
+        ready_status(generation, Some(&token)),
+    );
     let out = reconcile.wait_with_output().expect("wait reconcile");
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("◎ waiting for Kustomization reconciliation"), "{err}");
-    assert!(err.contains("✔ applied revision main@sha1:0123456789abcdef0123456789abcdef01234567"), "{err}");
+    assert!(
+        err.contains("◎ waiting for Kustomization reconciliation"),
+        "{err}"
+    );
+    assert!(
+        err.contains("✔ applied revision main@sha1:0123456789abcdef0123456789abcdef01234567"),
+        "{err}"
+    );
 
     // get shows the status, hashes shortened.
     let text = stdout(&server.fluxdeck(&["get", "ks", "apps"]));
-    assert!(text.contains("main@sha1:01234567") && text.contains("True"), "{text}");
+    assert!(
+        text.contains("main@sha1:01234567") && text.contains("True"),
+        "{text}"
+    );
 
     // get all -A as JSON lists both objects.
     let out = server.fluxdeck(&["get", "all", "-A", "-o", "json"]);
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let kinds: Vec<&str> = list["items"].as_array().expect("items").iter().filter_map(|i| i["kind"].as_str()).collect();
-    assert!(kinds.contains(&"GitRepository") && kinds.contains(&"Kustomization"), "{kinds:?}");
+    let kinds: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"GitRepository") && kinds.contains(&"Kustomization"),
+        "{kinds:?}"
+    );
 
     // tree from the inventory.
     let text = stdout(&server.fluxdeck(&["tree", "kustomization", "apps"]));
-    assert_eq!(text, "Kustomization/flux-system/apps\n└── ConfigMap/flux-system/app-config\n\n");
+    assert_eq!(
+        text,
+        "Kustomization/flux-system/apps\n└── ConfigMap/flux-system/app-config\n\n"
+    );
 
     // trace finds the owner and its source.
     status_patch(&server, "gitrepository", "fleet", ready_status(1, None));
     let text = stdout(&server.fluxdeck(&["trace", "configmap", "app-config"]));
-    assert!(text.contains("Kustomization:   apps\n") && text.contains("GitRepository:   fleet\n"), "{text}");
+    assert!(
+        text.contains("Kustomization:   apps\n") && text.contains("GitRepository:   fleet\n"),
+        "{text}"
+    );
     assert!(text.contains("Branch:          main\n"), "{text}");
 
     // export prints apply-ready YAML.
     let text = stdout(&server.fluxdeck(&["export", "source", "git", "fleet"]));
-    assert!(text.starts_with("---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\n"), "{text}");
+    assert!(
+        text.starts_with("---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\n"),
+        "{text}"
+    );
     assert!(!text.contains("status:"), "{text}");
 
     // unknown object: one clear line and a non-zero exit.
     let out = server.fluxdeck(&["get", "ks", "nope"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no Kustomization 'nope' found in flux-system namespace"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no Kustomization 'nope' found in flux-system namespace"),
+        "{}",
+        stderr(&out)
+    );
 }

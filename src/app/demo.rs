@@ -10,14 +10,38 @@ use crate::engine::yaml;
 
 /// The repository's files, embedded in the binary so a fresh machine needs nothing else.
 pub const FILES: &[(&str, &str)] = &[
-    ("apps/base/checkout/checkout.yaml", include_str!("../../demo/fleet/apps/base/checkout/checkout.yaml")),
-    ("apps/base/checkout/kustomization.yaml", include_str!("../../demo/fleet/apps/base/checkout/kustomization.yaml")),
-    ("apps/base/podinfo/deployment.yaml", include_str!("../../demo/fleet/apps/base/podinfo/deployment.yaml")),
-    ("apps/base/podinfo/kustomization.yaml", include_str!("../../demo/fleet/apps/base/podinfo/kustomization.yaml")),
-    ("apps/base/podinfo/namespace.yaml", include_str!("../../demo/fleet/apps/base/podinfo/namespace.yaml")),
-    ("apps/base/podinfo/service.yaml", include_str!("../../demo/fleet/apps/base/podinfo/service.yaml")),
-    ("apps/demo/kustomization.yaml", include_str!("../../demo/fleet/apps/demo/kustomization.yaml")),
-    ("clusters/demo/apps.yaml", include_str!("../../demo/fleet/clusters/demo/apps.yaml")),
+    (
+        "apps/base/checkout/checkout.yaml",
+        include_str!("../../demo/fleet/apps/base/checkout/checkout.yaml"),
+    ),
+    (
+        "apps/base/checkout/kustomization.yaml",
+        include_str!("../../demo/fleet/apps/base/checkout/kustomization.yaml"),
+    ),
+    (
+        "apps/base/podinfo/deployment.yaml",
+        include_str!("../../demo/fleet/apps/base/podinfo/deployment.yaml"),
+    ),
+    (
+        "apps/base/podinfo/kustomization.yaml",
+        include_str!("../../demo/fleet/apps/base/podinfo/kustomization.yaml"),
+    ),
+    (
+        "apps/base/podinfo/namespace.yaml",
+        include_str!("../../demo/fleet/apps/base/podinfo/namespace.yaml"),
+    ),
+    (
+        "apps/base/podinfo/service.yaml",
+        include_str!("../../demo/fleet/apps/base/podinfo/service.yaml"),
+    ),
+    (
+        "apps/demo/kustomization.yaml",
+        include_str!("../../demo/fleet/apps/demo/kustomization.yaml"),
+    ),
+    (
+        "clusters/demo/apps.yaml",
+        include_str!("../../demo/fleet/clusters/demo/apps.yaml"),
+    ),
     (
         "clusters/demo/flux-system/gotk-sync.yaml",
         include_str!("../../demo/fleet/clusters/demo/flux-system/gotk-sync.yaml"),
@@ -26,7 +50,10 @@ pub const FILES: &[(&str, &str)] = &[
         "clusters/demo/flux-system/kustomization.yaml",
         include_str!("../../demo/fleet/clusters/demo/flux-system/kustomization.yaml"),
     ),
-    ("clusters/demo/infrastructure.yaml", include_str!("../../demo/fleet/clusters/demo/infrastructure.yaml")),
+    (
+        "clusters/demo/infrastructure.yaml",
+        include_str!("../../demo/fleet/clusters/demo/infrastructure.yaml"),
+    ),
     (
         "infrastructure/configs/ingress-class.yaml",
         include_str!("../../demo/fleet/infrastructure/configs/ingress-class.yaml"),
@@ -53,11 +80,17 @@ pub enum DemoError {
     #[error("cannot create the demo repository in {path}: {message}")]
     Repo { path: String, message: String },
     #[error("demo file {file}: {source}")]
-    Yaml { file: String, source: yaml::YamlError },
+    Yaml {
+        file: String,
+        source: yaml::YamlError,
+    },
 }
 
 fn repo_err(path: &Path, e: impl std::fmt::Display) -> DemoError {
-    DemoError::Repo { path: path.display().to_string(), message: e.to_string() }
+    DemoError::Repo {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
 }
 
 /// Create (or reuse) the demo Git repository at `dir`; returns its `file://` URL.
@@ -72,30 +105,49 @@ pub fn create_repo(dir: &Path) -> Result<String, DemoError> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| repo_err(&path, e))?;
         }
-        std::fs::write(&path, text.replace(URL_PLACEHOLDER, &url)).map_err(|e| repo_err(&path, e))?;
+        std::fs::write(&path, text.replace(URL_PLACEHOLDER, &url))
+            .map_err(|e| repo_err(&path, e))?;
     }
-    let repo = git2::Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))
-        .map_err(|e| repo_err(dir, e))?;
+    let repo =
+        git2::Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))
+            .map_err(|e| repo_err(dir, e))?;
     let mut index = repo.index().map_err(|e| repo_err(dir, e))?;
-    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).map_err(|e| repo_err(dir, e))?;
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .map_err(|e| repo_err(dir, e))?;
     index.write().map_err(|e| repo_err(dir, e))?;
     let tree_id = index.write_tree().map_err(|e| repo_err(dir, e))?;
     let tree = repo.find_tree(tree_id).map_err(|e| repo_err(dir, e))?;
-    let sig = git2::Signature::now("fluxdeck", "fluxdeck@localhost").map_err(|e| repo_err(dir, e))?;
-    repo.commit(Some("HEAD"), &sig, &sig, "Demo fleet: infrastructure and apps", &tree, &[])
-        .map_err(|e| repo_err(dir, e))?;
+    let sig =
+        git2::Signature::now("fluxdeck", "fluxdeck@localhost").map_err(|e| repo_err(dir, e))?;
+    repo.commit(
+        Some("HEAD"),
+        &sig,
+        &sig,
+        "Demo fleet: infrastructure and apps",
+        &tree,
+        &[],
+    )
+    .map_err(|e| repo_err(dir, e))?;
     Ok(url)
 }
 
 /// The objects a bootstrap applies: the flux-system namespace and the sync objects.
 pub fn bootstrap_objects(url: &str) -> Result<Vec<Value>, DemoError> {
-    let mut out =
-        vec![serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "flux-system"}})];
-    for (rel, text) in
-        FILES.iter().filter(|(p, _)| p.starts_with("clusters/demo/") && !p.ends_with("kustomization.yaml"))
+    let mut out = vec![
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "flux-system"}}),
+    ];
+    for (rel, text) in FILES
+        .iter()
+        .filter(|(p, _)| p.starts_with("clusters/demo/") && !p.ends_with("kustomization.yaml"))
     {
-        let docs = yaml::parse_documents(&text.replace(URL_PLACEHOLDER, url))
-            .map_err(|source| DemoError::Yaml { file: rel.to_string(), source })?;
+        let docs =
+            yaml::parse_documents(&text.replace(URL_PLACEHOLDER, url)).map_err(|source| {
+                DemoError::Yaml {
+                    file: rel.to_string(),
+                    source,
+                }
+            })?;
         out.extend(docs);
     }
     Ok(out)
@@ -115,27 +167,49 @@ mod tests {
         assert_eq!(head.shorthand().ok(), Some("main"));
         let tree = head.peel_to_tree().unwrap();
         for (rel, _) in FILES {
-            assert!(tree.get_path(Path::new(rel)).is_ok(), "{rel} missing from the commit");
+            assert!(
+                tree.get_path(Path::new(rel)).is_ok(),
+                "{rel} missing from the commit"
+            );
         }
-        let sync = std::fs::read_to_string(path.join("clusters/demo/flux-system/gotk-sync.yaml")).unwrap();
+        let sync =
+            std::fs::read_to_string(path.join("clusters/demo/flux-system/gotk-sync.yaml")).unwrap();
         assert!(sync.contains(&url) && !sync.contains(URL_PLACEHOLDER));
-        assert_eq!(create_repo(&path).unwrap(), url, "a second start reuses the repository");
+        assert_eq!(
+            create_repo(&path).unwrap(),
+            url,
+            "a second start reuses the repository"
+        );
     }
 
     #[test]
     fn bootstrap_objects_chain_by_depends_on() {
         let objs = bootstrap_objects("file:///tmp/x").unwrap();
-        let names: Vec<&str> =
-            objs.iter().filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str)).collect();
-        for n in ["flux-system", "infra-controllers", "infra-configs", "apps", "checkout", "cluster-vars"] {
+        let names: Vec<&str> = objs
+            .iter()
+            .filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str))
+            .collect();
+        for n in [
+            "flux-system",
+            "infra-controllers",
+            "infra-configs",
+            "apps",
+            "checkout",
+            "cluster-vars",
+        ] {
             assert!(names.contains(&n), "{n} missing: {names:?}");
         }
         let apps = objs
             .iter()
             .find(|o| {
-                o.pointer("/metadata/name").and_then(Value::as_str) == Some("apps") && o["kind"] == "Kustomization"
+                o.pointer("/metadata/name").and_then(Value::as_str) == Some("apps")
+                    && o["kind"] == "Kustomization"
             })
             .unwrap();
-        assert_eq!(apps.pointer("/spec/dependsOn/0/name").and_then(Value::as_str), Some("infra-configs"));
+        assert_eq!(
+            apps.pointer("/spec/dependsOn/0/name")
+                .and_then(Value::as_str),
+            Some("infra-configs")
+        );
     }
 }

@@ -25,16 +25,34 @@ fn connect_options(g: &GlobalArgs) -> ConnectOptions {
 /// Connect as the flags ask: kubeconfig cluster if one is configured (and not --embedded).
 pub async fn connect(g: &GlobalArgs) -> Result<Ctx> {
     let opts = connect_options(g);
-    let located = if opts.embedded { None } else { connect::locate_kubeconfig(&opts)? };
-    let namespace = g.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+    let located = if opts.embedded {
+        None
+    } else {
+        connect::locate_kubeconfig(&opts)?
+    };
+    let namespace = g
+        .namespace
+        .clone()
+        .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
     match located {
         Some((path, kc)) => {
             let actor_kc = kc.clone();
-            let (client, context, _ns) = connect::kubeconfig_client(&path, kc, opts.context.as_deref()).await?;
+            let (client, context, _ns) =
+                connect::kubeconfig_client(&path, kc, opts.context.as_deref()).await?;
             let actor = connect::actor_name(Some(&actor_kc), &context);
-            Ok(Ctx { client, namespace, context, mode: Mode::Cluster, read_only: g.read_only, actor, ascii: g.ascii })
+            Ok(Ctx {
+                client,
+                namespace,
+                context,
+                mode: Mode::Cluster,
+                read_only: g.read_only,
+                actor,
+                ascii: g.ascii,
+            })
         }
-        None => Err(eyre!("the embedded cluster is not available in this build yet; pass --kubeconfig FILE")),
+        None => Err(eyre!(
+            "the embedded cluster is not available in this build yet; pass --kubeconfig FILE"
+        )),
     }
 }
 
@@ -44,18 +62,23 @@ fn exit_code(code: i32) -> Result<i32> {
 
 pub async fn run(cli: Cli) -> Result<i32> {
     let Some(command) = cli.command else {
-        return Err(eyre!("the console needs a terminal session; run a subcommand, see --help"));
+        return Err(eyre!(
+            "the console needs a terminal session; run a subcommand, see --help"
+        ));
     };
     let g = &cli.global;
     match command {
         Command::Get(a) => exit_code(commands::get::run(&connect(g).await?, &a).await?),
         Command::Suspend(a) => exit_code(commands::actions::suspend(&connect(g).await?, &a).await?),
         Command::Resume(a) => exit_code(commands::actions::resume(&connect(g).await?, &a).await?),
-        Command::Reconcile(a) => exit_code(commands::actions::reconcile(&connect(g).await?, &a).await?),
+        Command::Reconcile(a) => {
+            exit_code(commands::actions::reconcile(&connect(g).await?, &a).await?)
+        }
         Command::Events(a) => exit_code(commands::events::run(&connect(g).await?, &a).await?),
         Command::Tree(a) => exit_code(commands::tree::run(&connect(g).await?, &a).await?),
         Command::Trace(a) => exit_code(commands::trace::run(&connect(g).await?, &a).await?),
         Command::Export(a) => exit_code(commands::export::run(&connect(g).await?, &a).await?),
-        other => Err(eyre!("{other:?} is not available in this build yet")).wrap_err("unsupported command"),
+        other => Err(eyre!("{other:?} is not available in this build yet"))
+            .wrap_err("unsupported command"),
     }
 }

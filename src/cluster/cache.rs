@@ -65,12 +65,19 @@ impl Default for WatchCache {
 impl WatchCache {
     pub fn new() -> Self {
         let (changed, _) = watch::channel(0);
-        WatchCache { inner: Arc::new(Inner { entries: Mutex::new(BTreeMap::new()), changed }) }
+        WatchCache {
+            inner: Arc::new(Inner {
+                entries: Mutex::new(BTreeMap::new()),
+                changed,
+            }),
+        }
     }
 
     /// Start watching a kind (idempotent per group/kind), in one namespace or all.
     pub fn watch_kind(&self, client: &kube::Client, ar: &ApiResource, namespace: Option<&str>) {
-        let Ok(mut entries) = self.inner.entries.lock() else { return };
+        let Ok(mut entries) = self.inner.entries.lock() else {
+            return;
+        };
         if entries.contains_key(&key(ar)) {
             return;
         }
@@ -81,28 +88,61 @@ impl WatchCache {
         let writer = Writer::new(ar.clone());
         let store = writer.as_reader();
         let state = Arc::new(Mutex::new(KindState::Syncing));
-        let task = tokio::spawn(run_reflector(api, writer, state.clone(), self.inner.changed.clone()));
-        entries.insert(key(ar), Entry { resource: ar.clone(), store, state, task });
+        let task = tokio::spawn(run_reflector(
+            api,
+            writer,
+            state.clone(),
+            self.inner.changed.clone(),
+        ));
+        entries.insert(
+            key(ar),
+            Entry {
+                resource: ar.clone(),
+                store,
+                state,
+                task,
+            },
+        );
     }
 
     /// Current objects of one kind (by group and kind).
     pub fn objects(&self, group: &str, kind: &str) -> Vec<Arc<DynamicObject>> {
-        let Ok(entries) = self.inner.entries.lock() else { return Vec::new() };
-        entries.get(&format!("{group}/{kind}")).map(|e| e.store.state()).unwrap_or_default()
+        let Ok(entries) = self.inner.entries.lock() else {
+            return Vec::new();
+        };
+        entries
+            .get(&format!("{group}/{kind}"))
+            .map(|e| e.store.state())
+            .unwrap_or_default()
     }
 
     /// Every cached object with its resource.
     pub fn all(&self) -> Vec<(ApiResource, Vec<Arc<DynamicObject>>)> {
-        let Ok(entries) = self.inner.entries.lock() else { return Vec::new() };
-        entries.values().map(|e| (e.resource.clone(), e.store.state())).collect()
+        let Ok(entries) = self.inner.entries.lock() else {
+            return Vec::new();
+        };
+        entries
+            .values()
+            .map(|e| (e.resource.clone(), e.store.state()))
+            .collect()
     }
 
     /// Watch states per kind (for "restricted" and sync indicators).
     pub fn states(&self) -> Vec<(ApiResource, KindState)> {
-        let Ok(entries) = self.inner.entries.lock() else { return Vec::new() };
+        let Ok(entries) = self.inner.entries.lock() else {
+            return Vec::new();
+        };
         entries
             .values()
-            .map(|e| (e.resource.clone(), e.state.lock().map(|s| s.clone()).unwrap_or(KindState::Syncing)))
+            .map(|e| {
+                (
+                    e.resource.clone(),
+                    e.state
+                        .lock()
+                        .map(|s| s.clone())
+                        .unwrap_or(KindState::Syncing),
+                )
+            })
             .collect()
     }
 
@@ -113,7 +153,9 @@ impl WatchCache {
 
     /// True once every watched kind finished its initial list (or is restricted).
     pub fn synced(&self) -> bool {
-        self.states().iter().all(|(_, s)| !matches!(s, KindState::Syncing))
+        self.states()
+            .iter()
+            .all(|(_, s)| !matches!(s, KindState::Syncing))
     }
 }
 
@@ -129,7 +171,10 @@ async fn run_reflector(
             *guard = s;
         }
     };
-    let stream = reflector::reflector(writer, watcher(api, watcher::Config::default()).default_backoff());
+    let stream = reflector::reflector(
+        writer,
+        watcher(api, watcher::Config::default()).default_backoff(),
+    );
     let mut stream = std::pin::pin!(stream);
     while let Some(event) = stream.next().await {
         match event {

@@ -40,11 +40,22 @@ pub enum ConnectError {
     #[error(
         "cannot read kubeconfig {path}: {source} (pass --kubeconfig FILE, or --embedded to use the built-in cluster)"
     )]
-    Kubeconfig { path: String, source: kube::config::KubeconfigError },
-    #[error("kubeconfig {path}: {source} (check the context name with `kubectl config get-contexts`)")]
-    Config { path: String, source: kube::config::KubeconfigError },
+    Kubeconfig {
+        path: String,
+        source: kube::config::KubeconfigError,
+    },
+    #[error(
+        "kubeconfig {path}: {source} (check the context name with `kubectl config get-contexts`)"
+    )]
+    Config {
+        path: String,
+        source: kube::config::KubeconfigError,
+    },
     #[error("cannot create a Kubernetes client for context {context}: {source}")]
-    Client { context: String, source: kube::Error },
+    Client {
+        context: String,
+        source: kube::Error,
+    },
     #[error("cannot determine a data directory: set --data-dir DIR")]
     NoDataDir,
     #[error("embedded store in {dir}: {message}")]
@@ -53,24 +64,32 @@ pub enum ConnectError {
 
 /// The kubeconfig to use, if any: `--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`.
 /// `None` means "no cluster configured", which selects the embedded store.
-pub fn locate_kubeconfig(opts: &ConnectOptions) -> Result<Option<(String, Kubeconfig)>, ConnectError> {
+pub fn locate_kubeconfig(
+    opts: &ConnectOptions,
+) -> Result<Option<(String, Kubeconfig)>, ConnectError> {
     if let Some(path) = &opts.kubeconfig {
-        let kc = Kubeconfig::read_from(path)
-            .map_err(|source| ConnectError::Kubeconfig { path: path.display().to_string(), source })?;
+        let kc = Kubeconfig::read_from(path).map_err(|source| ConnectError::Kubeconfig {
+            path: path.display().to_string(),
+            source,
+        })?;
         return Ok(Some((path.display().to_string(), kc)));
     }
     if let Ok(paths) = std::env::var("KUBECONFIG") {
         if !paths.trim().is_empty() {
-            let kc =
-                Kubeconfig::from_env().map_err(|source| ConnectError::Kubeconfig { path: paths.clone(), source })?;
+            let kc = Kubeconfig::from_env().map_err(|source| ConnectError::Kubeconfig {
+                path: paths.clone(),
+                source,
+            })?;
             return Ok(kc.map(|kc| (paths, kc)));
         }
     }
     let default = directories::BaseDirs::new().map(|b| b.home_dir().join(".kube").join("config"));
     match default {
         Some(path) if path.is_file() => {
-            let kc = Kubeconfig::read_from(&path)
-                .map_err(|source| ConnectError::Kubeconfig { path: path.display().to_string(), source })?;
+            let kc = Kubeconfig::read_from(&path).map_err(|source| ConnectError::Kubeconfig {
+                path: path.display().to_string(),
+                source,
+            })?;
             Ok(Some((path.display().to_string(), kc)))
         }
         _ => Ok(None),
@@ -83,15 +102,25 @@ pub async fn kubeconfig_client(
     kc: Kubeconfig,
     context: Option<&str>,
 ) -> Result<(kube::Client, String, Option<String>), ConnectError> {
-    let context_name =
-        context.map(str::to_string).or_else(|| kc.current_context.clone()).unwrap_or_else(|| "default".to_string());
-    let options = KubeConfigOptions { context: context.map(str::to_string), ..Default::default() };
+    let context_name = context
+        .map(str::to_string)
+        .or_else(|| kc.current_context.clone())
+        .unwrap_or_else(|| "default".to_string());
+    let options = KubeConfigOptions {
+        context: context.map(str::to_string),
+        ..Default::default()
+    };
     let config = kube::Config::from_custom_kubeconfig(kc, &options)
         .await
-        .map_err(|source| ConnectError::Config { path: path.to_string(), source })?;
+        .map_err(|source| ConnectError::Config {
+            path: path.to_string(),
+            source,
+        })?;
     let namespace = Some(config.default_namespace.clone()).filter(|n| !n.is_empty());
-    let client = kube::Client::try_from(config)
-        .map_err(|source| ConnectError::Client { context: context_name.clone(), source })?;
+    let client = kube::Client::try_from(config).map_err(|source| ConnectError::Client {
+        context: context_name.clone(),
+        source,
+    })?;
     Ok((client, context_name, namespace))
 }
 
@@ -108,13 +137,21 @@ pub fn data_dir(opts: &ConnectOptions) -> Result<PathBuf, ConnectError> {
 /// Who is acting, for the annotations that record suspend reasons: the kubeconfig user or $USER.
 pub fn actor_name(kubeconfig: Option<&Kubeconfig>, context: &str) -> String {
     let from_kubeconfig = kubeconfig.and_then(|kc| {
-        kc.contexts.iter().find(|c| c.name == context).and_then(|c| c.context.as_ref()).and_then(|c| c.user.clone())
+        kc.contexts
+            .iter()
+            .find(|c| c.name == context)
+            .and_then(|c| c.context.as_ref())
+            .and_then(|c| c.user.clone())
     });
-    from_kubeconfig.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "unknown".to_string())
+    from_kubeconfig
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// Ensure a directory exists, with a message naming it when it cannot be made.
 pub fn ensure_dir(dir: &Path) -> Result<(), ConnectError> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| ConnectError::Embedded { dir: dir.display().to_string(), message: e.to_string() })
+    std::fs::create_dir_all(dir).map_err(|e| ConnectError::Embedded {
+        dir: dir.display().to_string(),
+        message: e.to_string(),
+    })
 }

@@ -43,13 +43,26 @@ impl Target {
 #[derive(Debug, thiserror::Error)]
 pub enum IntentError {
     #[error("{kind} {name} not found in {namespace} namespace")]
-    NotFound { kind: String, name: String, namespace: String },
+    NotFound {
+        kind: String,
+        name: String,
+        namespace: String,
+    },
     #[error("resource is suspended")]
     Suspended,
     #[error("{kind} {name} reconciliation failed: {message}")]
-    Failed { kind: String, name: String, message: String },
+    Failed {
+        kind: String,
+        name: String,
+        message: String,
+    },
     #[error("timeout waiting for {kind} {name} after {secs}s: {last}")]
-    Timeout { kind: String, name: String, secs: u64, last: String },
+    Timeout {
+        kind: String,
+        name: String,
+        secs: u64,
+        last: String,
+    },
     #[error("cannot reconcile source of kind {0}")]
     UnsupportedSource(String),
     #[error("{0} has no source reference")]
@@ -59,7 +72,11 @@ pub enum IntentError {
 }
 
 fn not_found(t: &Target) -> IntentError {
-    IntentError::NotFound { kind: t.resource.kind.clone(), name: t.name.clone(), namespace: t.ns_label().to_string() }
+    IntentError::NotFound {
+        kind: t.resource.kind.clone(),
+        name: t.name.clone(),
+        namespace: t.ns_label().to_string(),
+    }
 }
 
 async fn get(client: &kube::Client, t: &Target) -> Result<Value, IntentError> {
@@ -70,8 +87,16 @@ async fn get(client: &kube::Client, t: &Target) -> Result<Value, IntentError> {
     }
 }
 
-async fn merge_patch(client: &kube::Client, t: &Target, patch: Value) -> Result<Value, IntentError> {
-    match t.api(client).patch(&t.name, &PatchParams::default(), &Patch::Merge(&patch)).await {
+async fn merge_patch(
+    client: &kube::Client,
+    t: &Target,
+    patch: Value,
+) -> Result<Value, IntentError> {
+    match t
+        .api(client)
+        .patch(&t.name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+    {
         Ok(obj) => Ok(serde_json::to_value(obj).unwrap_or(Value::Null)),
         Err(kube::Error::Api(s)) if s.is_not_found() => Err(not_found(t)),
         Err(e) => Err(e.into()),
@@ -87,12 +112,24 @@ pub async fn suspend(
     r: &dyn Reporter,
 ) -> Result<(), IntentError> {
     let cli = flux_cli_name(&t.resource.kind);
-    r.action(format!("suspending {cli} {} in {} namespace", t.name, t.ns_label()));
+    r.action(format!(
+        "suspending {cli} {} in {} namespace",
+        t.name,
+        t.ns_label()
+    ));
     let mut annotations = serde_json::Map::new();
     annotations.insert(SUSPENDED_BY.into(), json!(actor));
     annotations.insert(SUSPENDED_AT.into(), json!(now_rfc3339()));
-    annotations.insert(SUSPEND_REASON.into(), reason.map(|s| json!(s)).unwrap_or(Value::Null));
-    merge_patch(client, t, json!({"metadata":{"annotations":annotations},"spec":{"suspend":true}})).await?;
+    annotations.insert(
+        SUSPEND_REASON.into(),
+        reason.map(|s| json!(s)).unwrap_or(Value::Null),
+    );
+    merge_patch(
+        client,
+        t,
+        json!({"metadata":{"annotations":annotations},"spec":{"suspend":true}}),
+    )
+    .await?;
     r.success(format!("{cli} suspended"));
     Ok(())
 }
@@ -106,7 +143,11 @@ pub async fn resume(
     r: &dyn Reporter,
 ) -> Result<(), IntentError> {
     let cli = flux_cli_name(&t.resource.kind);
-    r.action(format!("resuming {cli} {} in {} namespace", t.name, t.ns_label()));
+    r.action(format!(
+        "resuming {cli} {} in {} namespace",
+        t.name,
+        t.ns_label()
+    ));
     let patch = json!({"metadata":{"annotations":{SUSPEND_REASON: null, SUSPENDED_BY: null, SUSPENDED_AT: null}},
                        "spec":{"suspend":null}});
     merge_patch(client, t, patch).await?;
@@ -114,7 +155,10 @@ pub async fn resume(
     if let Some(timeout) = wait {
         r.waiting(format!("waiting for {} reconciliation", t.resource.kind));
         let obj = wait_until(client, t, timeout, |obj| Ok(readiness(obj))).await?;
-        r.success(format!("{} {} reconciliation completed", t.resource.kind, t.name));
+        r.success(format!(
+            "{} {} reconciliation completed",
+            t.resource.kind, t.name
+        ));
         r.success(success_message(&obj));
     }
     Ok(())
@@ -156,13 +200,20 @@ pub async fn reconcile(
     if flags.reset {
         annotations.insert(RESET_AT.into(), json!(token));
     }
-    r.action(format!("annotating {} {} in {} namespace", t.resource.kind, t.name, t.ns_label()));
+    r.action(format!(
+        "annotating {} {} in {} namespace",
+        t.resource.kind,
+        t.name,
+        t.ns_label()
+    ));
     merge_patch(client, t, json!({"metadata":{"annotations":annotations}})).await?;
     r.success(format!("{} annotated", t.resource.kind));
     r.waiting(format!("waiting for {} reconciliation", t.resource.kind));
     let obj = wait_until(client, t, timeout, |obj| {
         if obj.pointer("/status/lastHandledReconcileAt") == handled_before.as_ref() {
-            return Ok(Readiness::Pending("reconcile request not handled yet".into()));
+            return Ok(Readiness::Pending(
+                "reconcile request not handled yet".into(),
+            ));
         }
         Ok(readiness(obj))
     })
@@ -173,23 +224,41 @@ pub async fn reconcile(
 
 /// The source an object reconciles from (Kustomization sourceRef, HelmRelease chart source).
 pub fn source_of(obj: &Value) -> Option<(String, String, String, Option<String>)> {
-    let ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let ns = obj
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     let reference = match kind {
         "Kustomization" => obj.pointer("/spec/sourceRef")?,
-        "HelmRelease" => obj.pointer("/spec/chartRef").or_else(|| obj.pointer("/spec/chart/spec/sourceRef"))?,
+        "HelmRelease" => obj
+            .pointer("/spec/chartRef")
+            .or_else(|| obj.pointer("/spec/chart/spec/sourceRef"))?,
         "HelmChart" => obj.pointer("/spec/sourceRef")?,
         _ => return None,
     };
     let rkind = reference.get("kind")?.as_str()?.to_string();
     let name = reference.get("name")?.as_str()?.to_string();
-    let api_version = reference.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
-    let rns = reference.get("namespace").and_then(Value::as_str).map(str::to_string).or(ns);
+    let api_version = reference
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let rns = reference
+        .get("namespace")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or(ns);
     Some((rkind, name, api_version, rns))
 }
 
 /// Poll the object until `decide` says it is done, failed, or the timeout passes.
-async fn wait_until<F>(client: &kube::Client, t: &Target, timeout: Duration, decide: F) -> Result<Value, IntentError>
+async fn wait_until<F>(
+    client: &kube::Client,
+    t: &Target,
+    timeout: Duration,
+    decide: F,
+) -> Result<Value, IntentError>
 where
     F: Fn(&Value) -> Result<Readiness, IntentError>,
 {
@@ -199,7 +268,11 @@ where
         match decide(&obj)? {
             Readiness::Ready => return Ok(obj),
             Readiness::Failed(message) => {
-                return Err(IntentError::Failed { kind: t.resource.kind.clone(), name: t.name.clone(), message });
+                return Err(IntentError::Failed {
+                    kind: t.resource.kind.clone(),
+                    name: t.name.clone(),
+                    message,
+                });
             }
             Readiness::Pending(last) => {
                 if started.elapsed() >= timeout {
@@ -217,10 +290,14 @@ where
 }
 
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 /// RFC3339 with nanoseconds, as the flux CLI writes requestedAt tokens.
 pub fn now_rfc3339_nanos() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.9fZ")
+        .to_string()
 }

@@ -17,36 +17,96 @@ const FLUX_NAMES: &[(&str, &str, &[&str])] = &[
     (
         "source.toolkit.fluxcd.io",
         "GitRepository",
-        &["source git", "gitrepository", "gitrepositories", "gitrepo", "gitrepos"],
+        &[
+            "source git",
+            "gitrepository",
+            "gitrepositories",
+            "gitrepo",
+            "gitrepos",
+        ],
     ),
     (
         "source.toolkit.fluxcd.io",
         "OCIRepository",
-        &["source oci", "ocirepository", "ocirepositories", "ocirepo", "ocirepos"],
+        &[
+            "source oci",
+            "ocirepository",
+            "ocirepositories",
+            "ocirepo",
+            "ocirepos",
+        ],
     ),
     (
         "source.toolkit.fluxcd.io",
         "HelmRepository",
-        &["source helm", "helmrepository", "helmrepositories", "helmrepo", "helmrepos"],
+        &[
+            "source helm",
+            "helmrepository",
+            "helmrepositories",
+            "helmrepo",
+            "helmrepos",
+        ],
     ),
-    ("source.toolkit.fluxcd.io", "HelmChart", &["source chart", "helmchart", "helmcharts", "hc"]),
-    ("source.toolkit.fluxcd.io", "Bucket", &["source bucket", "bucket", "buckets"]),
-    ("kustomize.toolkit.fluxcd.io", "Kustomization", &["kustomization", "kustomizations", "ks"]),
-    ("helm.toolkit.fluxcd.io", "HelmRelease", &["helmrelease", "helmreleases", "hr"]),
+    (
+        "source.toolkit.fluxcd.io",
+        "HelmChart",
+        &["source chart", "helmchart", "helmcharts", "hc"],
+    ),
+    (
+        "source.toolkit.fluxcd.io",
+        "Bucket",
+        &["source bucket", "bucket", "buckets"],
+    ),
+    (
+        "kustomize.toolkit.fluxcd.io",
+        "Kustomization",
+        &["kustomization", "kustomizations", "ks"],
+    ),
+    (
+        "helm.toolkit.fluxcd.io",
+        "HelmRelease",
+        &["helmrelease", "helmreleases", "hr"],
+    ),
     (
         "image.toolkit.fluxcd.io",
         "ImageRepository",
-        &["image repository", "imagerepository", "imagerepositories", "imagerepo"],
+        &[
+            "image repository",
+            "imagerepository",
+            "imagerepositories",
+            "imagerepo",
+        ],
     ),
-    ("image.toolkit.fluxcd.io", "ImagePolicy", &["image policy", "imagepolicy", "imagepolicies", "imgpol"]),
+    (
+        "image.toolkit.fluxcd.io",
+        "ImagePolicy",
+        &["image policy", "imagepolicy", "imagepolicies", "imgpol"],
+    ),
     (
         "image.toolkit.fluxcd.io",
         "ImageUpdateAutomation",
-        &["image update", "imageupdateautomation", "imageupdateautomations", "imageupdate"],
+        &[
+            "image update",
+            "imageupdateautomation",
+            "imageupdateautomations",
+            "imageupdate",
+        ],
     ),
-    ("notification.toolkit.fluxcd.io", "Alert", &["alert", "alerts"]),
-    ("notification.toolkit.fluxcd.io", "Provider", &["alert-provider", "alert-providers", "provider", "providers"]),
-    ("notification.toolkit.fluxcd.io", "Receiver", &["receiver", "receivers"]),
+    (
+        "notification.toolkit.fluxcd.io",
+        "Alert",
+        &["alert", "alerts"],
+    ),
+    (
+        "notification.toolkit.fluxcd.io",
+        "Provider",
+        &["alert-provider", "alert-providers", "provider", "providers"],
+    ),
+    (
+        "notification.toolkit.fluxcd.io",
+        "Receiver",
+        &["receiver", "receivers"],
+    ),
 ];
 
 /// Kubernetes short names users type for built-in kinds (for `trace`, `tree`).
@@ -92,8 +152,16 @@ pub fn parse_flux_kind(words: &[String]) -> Option<(KindName, usize)> {
         }
         let joined = lower[..take].join(" ");
         for (group, kind, names) in FLUX_NAMES {
-            if names.contains(&joined.as_str()) || (take == 1 && joined == kind.to_ascii_lowercase()) {
-                return Some((KindName { group: group.to_string(), kind: kind.to_string() }, take));
+            if names.contains(&joined.as_str())
+                || (take == 1 && joined == kind.to_ascii_lowercase())
+            {
+                return Some((
+                    KindName {
+                        group: group.to_string(),
+                        kind: kind.to_string(),
+                    },
+                    take,
+                ));
             }
         }
     }
@@ -105,7 +173,10 @@ pub fn all_flux_kinds() -> Vec<KindName> {
     FLUX_GET_ALL_ORDER
         .iter()
         .filter_map(|k| FLUX_NAMES.iter().find(|(_, kind, _)| kind == k))
-        .map(|(g, k, _)| KindName { group: g.to_string(), kind: k.to_string() })
+        .map(|(g, k, _)| KindName {
+            group: g.to_string(),
+            kind: k.to_string(),
+        })
         .collect()
 }
 
@@ -149,7 +220,10 @@ impl Served {
         self.discovery
             .get(&name.group)
             .and_then(|g| g.recommended_kind(&name.kind))
-            .ok_or_else(|| KindError::NotServed { group: name.group.clone(), kind: name.kind.clone() })
+            .ok_or_else(|| KindError::NotServed {
+                group: name.group.clone(),
+                kind: name.kind.clone(),
+            })
     }
 
     /// Any kind by a word: Flux names first, then kind/plural/singular/short names of every group.
@@ -158,12 +232,19 @@ impl Served {
             return self.resolve(&name);
         }
         let w = word.to_ascii_lowercase();
-        let wanted_kind = BUILTIN_SHORT.iter().find(|(s, _)| *s == w).map(|(_, k)| k.to_ascii_lowercase());
+        let wanted_kind = BUILTIN_SHORT
+            .iter()
+            .find(|(s, _)| *s == w)
+            .map(|(_, k)| k.to_ascii_lowercase());
         for group in self.discovery.groups() {
             for (ar, caps) in group.recommended_resources() {
                 let kind = ar.kind.to_ascii_lowercase();
                 let singular = kind.clone();
-                if kind == w || ar.plural == w || singular == w || wanted_kind.as_deref() == Some(kind.as_str()) {
+                if kind == w
+                    || ar.plural == w
+                    || singular == w
+                    || wanted_kind.as_deref() == Some(kind.as_str())
+                {
                     return Ok((ar, caps));
                 }
             }

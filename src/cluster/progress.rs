@@ -50,19 +50,34 @@ pub trait Reporter: Send + Sync {
     fn report(&self, progress: Progress);
 
     fn action(&self, msg: String) {
-        self.report(Progress { glyph: Glyph::Action, message: msg });
+        self.report(Progress {
+            glyph: Glyph::Action,
+            message: msg,
+        });
     }
     fn waiting(&self, msg: String) {
-        self.report(Progress { glyph: Glyph::Waiting, message: msg });
+        self.report(Progress {
+            glyph: Glyph::Waiting,
+            message: msg,
+        });
     }
     fn success(&self, msg: String) {
-        self.report(Progress { glyph: Glyph::Success, message: msg });
+        self.report(Progress {
+            glyph: Glyph::Success,
+            message: msg,
+        });
     }
     fn warning(&self, msg: String) {
-        self.report(Progress { glyph: Glyph::Warning, message: msg });
+        self.report(Progress {
+            glyph: Glyph::Warning,
+            message: msg,
+        });
     }
     fn failure(&self, msg: String) {
-        self.report(Progress { glyph: Glyph::Failure, message: msg });
+        self.report(Progress {
+            glyph: Glyph::Failure,
+            message: msg,
+        });
     }
 }
 

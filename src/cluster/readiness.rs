@@ -16,7 +16,10 @@ pub enum Readiness {
 }
 
 pub fn condition<'a>(obj: &'a Value, type_: &str) -> Option<&'a Value> {
-    obj.pointer("/status/conditions")?.as_array()?.iter().find(|c| c.get("type").and_then(Value::as_str) == Some(type_))
+    obj.pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("type").and_then(Value::as_str) == Some(type_))
 }
 
 fn str_field<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -28,7 +31,8 @@ pub fn is_static(obj: &Value) -> bool {
     let kind = str_field(obj, "kind");
     kind == "Alert"
         || kind == "Provider"
-        || (kind == "HelmRepository" && obj.pointer("/spec/type").and_then(Value::as_str) == Some("oci"))
+        || (kind == "HelmRepository"
+            && obj.pointer("/spec/type").and_then(Value::as_str) == Some("oci"))
 }
 
 /// The flux CLI's readiness rules: observedGeneration ≥ 1, a Ready condition about the
@@ -37,16 +41,29 @@ pub fn readiness(obj: &Value) -> Readiness {
     if is_static(obj) {
         return Readiness::Ready;
     }
-    let generation = obj.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(0);
-    let observed = obj.pointer("/status/observedGeneration").and_then(Value::as_i64).unwrap_or(-1);
+    let generation = obj
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let observed = obj
+        .pointer("/status/observedGeneration")
+        .and_then(Value::as_i64)
+        .unwrap_or(-1);
     if observed < 1 {
         return Readiness::Pending("waiting to be reconciled".into());
     }
     let Some(ready) = condition(obj, "Ready") else {
         return Readiness::Pending("status can't be determined".into());
     };
-    let cond_gen = ready.get("observedGeneration").and_then(Value::as_i64).unwrap_or(0);
-    let current = if cond_gen != 0 { cond_gen == generation } else { observed == generation };
+    let cond_gen = ready
+        .get("observedGeneration")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let current = if cond_gen != 0 {
+        cond_gen == generation
+    } else {
+        observed == generation
+    };
     if !current {
         return Readiness::Pending("reconciliation in progress".into());
     }
@@ -69,8 +86,16 @@ pub fn readiness(obj: &Value) -> Readiness {
 pub fn success_message(obj: &Value) -> String {
     let kind = str_field(obj, "kind");
     let status = obj.get("status").cloned().unwrap_or(Value::Null);
-    let s = |p: &str| status.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
-    let ready_msg = condition(obj, "Ready").map(|c| str_field(c, "message").to_string()).unwrap_or_default();
+    let s = |p: &str| {
+        status
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let ready_msg = condition(obj, "Ready")
+        .map(|c| str_field(c, "message").to_string())
+        .unwrap_or_default();
     match kind {
         "GitRepository" | "OCIRepository" | "Bucket" | "HelmChart" => {
             format!("fetched revision {}", s("/artifact/revision"))
@@ -79,11 +104,20 @@ pub fn success_message(obj: &Value) -> String {
         "HelmRepository" => format!("fetched revision {}", s("/artifact/revision")),
         "Kustomization" => format!("applied revision {}", s("/lastAppliedRevision")),
         "HelmRelease" => {
-            let chart = status.pointer("/history/0/chartVersion").and_then(Value::as_str).map(str::to_string);
-            format!("applied revision {}", chart.unwrap_or_else(|| s("/lastAttemptedRevision")))
+            let chart = status
+                .pointer("/history/0/chartVersion")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            format!(
+                "applied revision {}",
+                chart.unwrap_or_else(|| s("/lastAttemptedRevision"))
+            )
         }
         "ImageRepository" => {
-            let n = status.pointer("/lastScanResult/tagCount").and_then(Value::as_i64).unwrap_or(0);
+            let n = status
+                .pointer("/lastScanResult/tagCount")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
             format!("scan fetched {n} tags")
         }
         "ImagePolicy" => {
@@ -120,16 +154,29 @@ mod tests {
     #[test]
     fn ready_needs_the_latest_generation() {
         assert_eq!(readiness(&ks(2, 2, "True", "ok")), Readiness::Ready);
-        assert!(matches!(readiness(&ks(3, 2, "True", "ok")), Readiness::Pending(_)));
-        assert!(matches!(readiness(&ks(1, -1, "Unknown", "")), Readiness::Pending(_)));
-        assert_eq!(readiness(&ks(2, 2, "False", "boom")), Readiness::Failed("boom".into()));
+        assert!(matches!(
+            readiness(&ks(3, 2, "True", "ok")),
+            Readiness::Pending(_)
+        ));
+        assert!(matches!(
+            readiness(&ks(1, -1, "Unknown", "")),
+            Readiness::Pending(_)
+        ));
+        assert_eq!(
+            readiness(&ks(2, 2, "False", "boom")),
+            Readiness::Failed("boom".into())
+        );
     }
 
     #[test]
     fn static_objects_are_ready_and_messages_follow_flux() {
         assert_eq!(readiness(&json!({"kind":"Alert"})), Readiness::Ready);
-        assert_eq!(success_message(&ks(1, 1, "True", "")), "applied revision main@sha1:abc");
-        let pol = json!({"kind":"ImagePolicy","status":{"latestRef":{"name":"ghcr.io/a","tag":"1.2.3"}}});
+        assert_eq!(
+            success_message(&ks(1, 1, "True", "")),
+            "applied revision main@sha1:abc"
+        );
+        let pol =
+            json!({"kind":"ImagePolicy","status":{"latestRef":{"name":"ghcr.io/a","tag":"1.2.3"}}});
         assert_eq!(success_message(&pol), "selected ref ghcr.io/a:1.2.3");
     }
 }

@@ -14,7 +14,10 @@ use crate::engine::duration;
 
 fn kind_and_names(words: &[String]) -> Result<(KindName, Vec<String>), CommandError> {
     let (kind, used) = parse_flux_kind(words).ok_or_else(|| {
-        CommandError::Usage(format!("unknown kind {:?}: try ks, hr, source git, image policy", words.join(" ")))
+        CommandError::Usage(format!(
+            "unknown kind {:?}: try ks, hr, source git, image policy",
+            words.join(" ")
+        ))
     })?;
     Ok((kind, words[used..].to_vec()))
 }
@@ -27,13 +30,27 @@ async fn targets(ctx: &Ctx, words: &[String], all: bool) -> Result<Vec<Target>, 
     let namespace = Served::is_namespaced(&caps).then(|| ctx.namespace.clone());
     let names = if all {
         let api = ctx.api(&ar, namespace.is_some(), false);
-        ctx.list(&api, &ListParams::default()).await?.iter().map(|o| obj_name(o).to_string()).collect()
+        ctx.list(&api, &ListParams::default())
+            .await?
+            .iter()
+            .map(|o| obj_name(o).to_string())
+            .collect()
     } else if names.is_empty() {
-        return Err(CommandError::Usage(format!("{} name is required (or --all)", kind.kind)));
+        return Err(CommandError::Usage(format!(
+            "{} name is required (or --all)",
+            kind.kind
+        )));
     } else {
         names
     };
-    Ok(names.into_iter().map(|name| Target { resource: ar.clone(), namespace: namespace.clone(), name }).collect())
+    Ok(names
+        .into_iter()
+        .map(|name| Target {
+            resource: ar.clone(),
+            namespace: namespace.clone(),
+            name,
+        })
+        .collect())
 }
 
 fn parse_timeout(s: &str) -> Result<Duration, CommandError> {
@@ -55,7 +72,9 @@ pub async fn suspend(ctx: &Ctx, args: &SuspendArgs) -> Result<i32, CommandError>
     let mut failures = 0;
     let ts = targets(ctx, &args.words, args.all).await?;
     for t in &ts {
-        if let Err(e) = intents::suspend(&ctx.client, t, args.reason.as_deref(), &ctx.actor, &r).await {
+        if let Err(e) =
+            intents::suspend(&ctx.client, t, args.reason.as_deref(), &ctx.actor, &r).await
+        {
             r.failure(e.to_string());
             failures += 1;
         }
@@ -80,7 +99,9 @@ pub async fn resume(ctx: &Ctx, args: &ResumeArgs) -> Result<i32, CommandError> {
 }
 
 fn kind_label(ts: &[Target]) -> String {
-    ts.first().map(|t| t.resource.kind.clone()).unwrap_or_default()
+    ts.first()
+        .map(|t| t.resource.kind.clone())
+        .unwrap_or_default()
 }
 
 pub async fn reconcile(ctx: &Ctx, args: &ReconcileArgs) -> Result<i32, CommandError> {
@@ -88,13 +109,19 @@ pub async fn reconcile(ctx: &Ctx, args: &ReconcileArgs) -> Result<i32, CommandEr
     let r = StderrReporter { ascii: ctx.ascii };
     let ts = targets(ctx, &args.words, false).await?;
     let timeout = parse_timeout(&args.timeout)?;
-    let flags = ReconcileFlags { force: args.force, reset: args.reset };
+    let flags = ReconcileFlags {
+        force: args.force,
+        reset: args.reset,
+    };
     let mut failures = 0;
     for t in &ts {
         let result = if args.with_source {
             reconcile_with_source(ctx, t, flags, timeout, &r).await
         } else {
-            intents::reconcile(&ctx.client, t, flags, timeout, &r).await.map(|_| ()).map_err(CommandError::from)
+            intents::reconcile(&ctx.client, t, flags, timeout, &r)
+                .await
+                .map(|_| ())
+                .map_err(CommandError::from)
         };
         if let Err(e) = result {
             r.failure(e.to_string());
@@ -114,7 +141,8 @@ pub async fn reconcile_with_source(
 ) -> Result<(), CommandError> {
     let api = ctx.api(&t.resource, t.namespace.is_some(), false);
     let obj = serde_json::to_value(api.get(&t.name).await?).unwrap_or_default();
-    let (kind, name, _api_version, ns) = source_of(&obj).ok_or_else(|| IntentError::NoSource(t.name.clone()))?;
+    let (kind, name, _api_version, ns) =
+        source_of(&obj).ok_or_else(|| IntentError::NoSource(t.name.clone()))?;
     if kind == "ExternalArtifact" {
         return Err(IntentError::UnsupportedSource(kind).into());
     }
@@ -124,8 +152,15 @@ pub async fn reconcile_with_source(
     } else {
         return Err(IntentError::UnsupportedSource(kind).into());
     };
-    let (ar, _): (ApiResource, _) = served.resolve(&KindName { group: group.into(), kind: kind.clone() })?;
-    let source = Target { resource: ar, namespace: ns, name };
+    let (ar, _): (ApiResource, _) = served.resolve(&KindName {
+        group: group.into(),
+        kind: kind.clone(),
+    })?;
+    let source = Target {
+        resource: ar,
+        namespace: ns,
+        name,
+    };
     intents::reconcile(&ctx.client, &source, ReconcileFlags::default(), timeout, r).await?;
     intents::reconcile(&ctx.client, t, flags, timeout, r).await?;
     Ok(())

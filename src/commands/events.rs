@@ -25,26 +25,47 @@ fn events_resource() -> ApiResource {
 
 /// The time an Event last happened (lastTimestamp, eventTime, series, creation).
 pub fn event_time(ev: &Value) -> Option<jiff::Timestamp> {
-    ["/lastTimestamp", "/eventTime", "/series/lastObservedTime", "/metadata/creationTimestamp"]
-        .iter()
-        .filter_map(|p| ev.pointer(p).and_then(Value::as_str))
-        .find_map(|s| s.parse::<jiff::Timestamp>().ok())
+    [
+        "/lastTimestamp",
+        "/eventTime",
+        "/series/lastObservedTime",
+        "/metadata/creationTimestamp",
+    ]
+    .iter()
+    .filter_map(|p| ev.pointer(p).and_then(Value::as_str))
+    .find_map(|s| s.parse::<jiff::Timestamp>().ok())
 }
 
 fn involved(ev: &Value) -> (String, String) {
-    let s = |p: &str| ev.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let s = |p: &str| {
+        ev.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     (s("/involvedObject/kind"), s("/involvedObject/name"))
 }
 
 /// One row: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE (NAMESPACE first with -A).
 pub fn event_row(ev: &Value, now: jiff::Timestamp, all_ns: bool) -> Vec<String> {
-    let s = |p: &str| ev.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let s = |p: &str| {
+        ev.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let age = event_time(ev)
         .and_then(|t| now.duration_since(t).try_into().ok())
         .map(format_age)
         .unwrap_or_else(|| "<unknown>".into());
     let (kind, name) = involved(ev);
-    let mut row = vec![age, s("/type"), s("/reason"), format!("{kind}/{name}"), s("/message").trim().to_string()];
+    let mut row = vec![
+        age,
+        s("/type"),
+        s("/reason"),
+        format!("{kind}/{name}"),
+        s("/message").trim().to_string(),
+    ];
     if all_ns {
         row.insert(0, obj_namespace(ev).to_string());
     }
@@ -58,7 +79,9 @@ pub fn sort_events(events: &mut [Value]) {
 /// Objects whose events are shown for `--for KIND/NAME`: the object and its source.
 async fn subjects(ctx: &Ctx, for_object: &str) -> Result<Vec<(String, String)>, CommandError> {
     let (kind_word, name) = for_object.split_once('/').ok_or_else(|| {
-        CommandError::Usage(format!("--for {for_object:?}: expected KIND/NAME, e.g. Kustomization/apps"))
+        CommandError::Usage(format!(
+            "--for {for_object:?}: expected KIND/NAME, e.g. Kustomization/apps"
+        ))
     })?;
     let served = ctx.served().await?;
     let (ar, caps) = served.resolve_word(kind_word)?;
@@ -86,7 +109,11 @@ pub async fn run(ctx: &Ctx, args: &EventsArgs) -> Result<i32, CommandError> {
     };
     let keep = |ev: &Value| {
         let type_ok = args.types.as_ref().is_none_or(|t| {
-            t.split(',').any(|t| ev.get("type").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case(t)))
+            t.split(',').any(|t| {
+                ev.get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|x| x.eq_ignore_ascii_case(t))
+            })
         });
         let obj_ok = match &wanted {
             Some(list) => list.contains(&involved(ev)),
@@ -105,7 +132,10 @@ pub async fn run(ctx: &Ctx, args: &EventsArgs) -> Result<i32, CommandError> {
             if let Ok(watcher::Event::Apply(o) | watcher::Event::InitApply(o)) = ev {
                 let v = serde_json::to_value(o).unwrap_or_default();
                 if keep(&v) {
-                    println!("{}", event_row(&v, jiff::Timestamp::now(), args.all_namespaces).join("\t"));
+                    println!(
+                        "{}",
+                        event_row(&v, jiff::Timestamp::now(), args.all_namespaces).join("\t")
+                    );
                 }
             }
         }
@@ -115,9 +145,16 @@ pub async fn run(ctx: &Ctx, args: &EventsArgs) -> Result<i32, CommandError> {
     events.retain(|e| keep(e));
     sort_events(&mut events);
     let now = jiff::Timestamp::now();
-    let rows: Vec<Vec<String>> = events.iter().map(|e| event_row(e, now, args.all_namespaces)).collect();
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| event_row(e, now, args.all_namespaces))
+        .collect();
     if rows.is_empty() {
-        eprintln!("{} no events found in {} namespace", ctx.glyph_fail(), ctx.namespace);
+        eprintln!(
+            "{} no events found in {} namespace",
+            ctx.glyph_fail(),
+            ctx.namespace
+        );
         return Ok(0);
     }
     print!("{}", render(&header, &rows));
@@ -126,7 +163,9 @@ pub async fn run(ctx: &Ctx, args: &EventsArgs) -> Result<i32, CommandError> {
 
 /// Events about Flux objects (their involvedObject apiVersion is a toolkit group).
 pub fn is_flux_event(ev: &Value) -> bool {
-    ev.pointer("/involvedObject/apiVersion").and_then(Value::as_str).is_some_and(|v| v.contains("toolkit.fluxcd.io"))
+    ev.pointer("/involvedObject/apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.contains("toolkit.fluxcd.io"))
 }
 
 #[cfg(test)]
@@ -142,15 +181,23 @@ mod tests {
             "involvedObject":{"kind":"Kustomization","name":"apps"}});
         assert_eq!(
             event_row(&ev, now, false),
-            vec!["5m", "Warning", "BuildFailed", "Kustomization/apps", "kustomize build failed"]
+            vec![
+                "5m",
+                "Warning",
+                "BuildFailed",
+                "Kustomization/apps",
+                "kustomize build failed"
+            ]
         );
         assert_eq!(event_row(&ev, now, true)[0], "flux-system");
     }
 
     #[test]
     fn events_sort_oldest_first() {
-        let mut evs =
-            vec![json!({"lastTimestamp":"2026-01-01T00:05:00Z"}), json!({"lastTimestamp":"2026-01-01T00:01:00Z"})];
+        let mut evs = vec![
+            json!({"lastTimestamp":"2026-01-01T00:05:00Z"}),
+            json!({"lastTimestamp":"2026-01-01T00:01:00Z"}),
+        ];
         sort_events(&mut evs);
         assert_eq!(evs[0]["lastTimestamp"], "2026-01-01T00:01:00Z");
     }

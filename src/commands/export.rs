@@ -42,7 +42,9 @@ pub fn render(objects: &[Value]) -> Result<String, CommandError> {
     let mut out = String::new();
     for o in objects {
         out.push_str("---\n");
-        out.push_str(&yaml::to_string(&exportable(o)).map_err(|e| CommandError::Render(e.to_string()))?);
+        out.push_str(
+            &yaml::to_string(&exportable(o)).map_err(|e| CommandError::Render(e.to_string()))?,
+        );
     }
     Ok(out)
 }
@@ -52,7 +54,10 @@ pub async fn run(ctx: &Ctx, args: &ExportArgs) -> Result<i32, CommandError> {
         .ok_or_else(|| CommandError::Usage(format!("unknown kind {:?}", args.words.join(" "))))?;
     let name = args.words.get(used);
     if name.is_none() && !args.all {
-        return Err(CommandError::Usage(format!("{} name is required (or --all)", kind.kind)));
+        return Err(CommandError::Usage(format!(
+            "{} name is required (or --all)",
+            kind.kind
+        )));
     }
     let served = ctx.served().await?;
     let (ar, caps) = served.resolve(&kind)?;
@@ -64,8 +69,14 @@ pub async fn run(ctx: &Ctx, args: &ExportArgs) -> Result<i32, CommandError> {
     let mut objects = ctx.list(&api, &params).await?;
     objects.sort_by(|a, b| obj_name(a).cmp(obj_name(b)));
     if objects.is_empty() {
-        let what = name.map(|n| format!("{} '{n}'", kind.kind)).unwrap_or_else(|| format!("{} objects", kind.kind));
-        eprintln!("{} no {what} found in {} namespace", ctx.glyph_fail(), ctx.namespace);
+        let what = name
+            .map(|n| format!("{} '{n}'", kind.kind))
+            .unwrap_or_else(|| format!("{} objects", kind.kind));
+        eprintln!(
+            "{} no {what} found in {} namespace",
+            ctx.glyph_fail(),
+            ctx.namespace
+        );
         return Ok(1);
     }
     print!("{}", render(&objects)?);

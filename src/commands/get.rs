@@ -31,7 +31,9 @@ pub async fn run(ctx: &Ctx, args: &GetArgs) -> Result<i32, CommandError> {
     };
     let served = ctx.served().await?;
     if args.watch {
-        let kind = kinds.first().ok_or_else(|| CommandError::Usage("nothing to watch".into()))?;
+        let kind = kinds
+            .first()
+            .ok_or_else(|| CommandError::Usage("nothing to watch".into()))?;
         return watch(ctx, &served, kind, args).await;
     }
     let mut sections = Vec::new();
@@ -51,10 +53,17 @@ pub async fn run(ctx: &Ctx, args: &GetArgs) -> Result<i32, CommandError> {
             objects.retain(|o| matches_status_selector(o, sel));
         }
         sort_objects(&mut objects);
-        sections.push(Section { kind: kind.kind.clone(), objects });
+        sections.push(Section {
+            kind: kind.kind.clone(),
+            objects,
+        });
     }
     if sections.iter().all(|s| s.objects.is_empty()) {
-        let scope = if args.all_namespaces { "any".to_string() } else { ctx.namespace.clone() };
+        let scope = if args.all_namespaces {
+            "any".to_string()
+        } else {
+            ctx.namespace.clone()
+        };
         let what = match (&name, kinds.as_slice()) {
             (Some(n), [k]) => format!("{} '{n}'", k.kind),
             (None, [k]) => format!("{} objects", k.kind),
@@ -63,7 +72,10 @@ pub async fn run(ctx: &Ctx, args: &GetArgs) -> Result<i32, CommandError> {
         eprintln!("{} no {what} found in {scope} namespace", ctx.glyph_fail());
         return Ok(if name.is_some() { 1 } else { 0 });
     }
-    print!("{}", format_sections(&sections, args.output, all, args.all_namespaces)?);
+    print!(
+        "{}",
+        format_sections(&sections, args.output, all, args.all_namespaces)?
+    );
     Ok(0)
 }
 
@@ -71,7 +83,12 @@ fn sort_objects(objects: &mut [Value]) {
     objects.sort_by(|a, b| (obj_namespace(a), obj_name(a)).cmp(&(obj_namespace(b), obj_name(b))));
 }
 
-fn format_sections(sections: &[Section], output: Output, prefixed: bool, all_ns: bool) -> Result<String, CommandError> {
+fn format_sections(
+    sections: &[Section],
+    output: Output,
+    prefixed: bool,
+    all_ns: bool,
+) -> Result<String, CommandError> {
     match output {
         Output::Table => {
             let mut blocks = Vec::new();
@@ -84,7 +101,9 @@ fn format_sections(sections: &[Section], output: Output, prefixed: bool, all_ns:
             let items: Vec<&Value> = sections.iter().flat_map(|s| s.objects.iter()).collect();
             let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
             if output == Output::Json {
-                serde_json::to_string_pretty(&list).map(|s| s + "\n").map_err(|e| CommandError::Render(e.to_string()))
+                serde_json::to_string_pretty(&list)
+                    .map(|s| s + "\n")
+                    .map_err(|e| CommandError::Render(e.to_string()))
             } else {
                 yaml::to_string(&list).map_err(|e| CommandError::Render(e.to_string()))
             }
@@ -116,7 +135,12 @@ pub fn table_for(kind: &str, objects: &[Value], prefixed: bool, all_ns: bool) ->
     render(&hdr, &rows)
 }
 
-async fn watch(ctx: &Ctx, served: &Served, kind: &KindName, args: &GetArgs) -> Result<i32, CommandError> {
+async fn watch(
+    ctx: &Ctx,
+    served: &Served,
+    kind: &KindName,
+    args: &GetArgs,
+) -> Result<i32, CommandError> {
     let (ar, caps) = served.resolve(kind)?;
     let api = ctx.api(&ar, Served::is_namespaced(&caps), args.all_namespaces);
     let mut hdr = headers(&kind.kind);

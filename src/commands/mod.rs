@@ -53,7 +53,12 @@ impl Ctx {
         Ok(Served::discover(&self.client).await?)
     }
 
-    pub fn api(&self, ar: &ApiResource, namespaced: bool, all_namespaces: bool) -> Api<DynamicObject> {
+    pub fn api(
+        &self,
+        ar: &ApiResource,
+        namespaced: bool,
+        all_namespaces: bool,
+    ) -> Api<DynamicObject> {
         if !namespaced || all_namespaces {
             Api::all_with(self.client.clone(), ar)
         } else {
@@ -62,20 +67,36 @@ impl Ctx {
     }
 
     /// List objects as JSON values (empty when the kind is not readable is an error upstream).
-    pub async fn list(&self, api: &Api<DynamicObject>, params: &ListParams) -> Result<Vec<Value>, CommandError> {
+    pub async fn list(
+        &self,
+        api: &Api<DynamicObject>,
+        params: &ListParams,
+    ) -> Result<Vec<Value>, CommandError> {
         let list = api.list(params).await?;
-        Ok(list.items.into_iter().filter_map(|o| serde_json::to_value(o).ok()).collect())
+        Ok(list
+            .items
+            .into_iter()
+            .filter_map(|o| serde_json::to_value(o).ok())
+            .collect())
     }
 
     pub fn require_writable(&self, what: &'static str) -> Result<(), CommandError> {
-        if self.read_only { Err(CommandError::ReadOnly(what)) } else { Ok(()) }
+        if self.read_only {
+            Err(CommandError::ReadOnly(what))
+        } else {
+            Ok(())
+        }
     }
 }
 
 pub fn obj_name(obj: &Value) -> &str {
-    obj.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("")
+    obj.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 pub fn obj_namespace(obj: &Value) -> &str {
-    obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("")
+    obj.pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }

@@ -11,7 +11,9 @@ use crate::cluster::readiness::condition;
 pub fn shorten_hashes(s: &str) -> String {
     static HEX: OnceLock<Option<Regex>> = OnceLock::new();
     match HEX.get_or_init(|| Regex::new(r"\b[a-f0-9]{40,128}\b").ok()) {
-        Some(re) => re.replace_all(s, |c: &regex::Captures| c[0][..8].to_string()).into_owned(),
+        Some(re) => re
+            .replace_all(s, |c: &regex::Captures| c[0][..8].to_string())
+            .into_owned(),
         None => s.to_string(),
     }
 }
@@ -24,7 +26,10 @@ fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
 pub fn ready_and_message(obj: &Value) -> (String, String) {
     match condition(obj, "Ready") {
         Some(c) => (
-            c.get("status").and_then(Value::as_str).unwrap_or("Unknown").to_string(),
+            c.get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("Unknown")
+                .to_string(),
             shorten_hashes(c.get("message").and_then(Value::as_str).unwrap_or("")),
         ),
         None => ("False".into(), "waiting to be reconciled".into()),
@@ -32,7 +37,11 @@ pub fn ready_and_message(obj: &Value) -> (String, String) {
 }
 
 fn suspended(obj: &Value) -> String {
-    if obj.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) { "True".into() } else { "False".into() }
+    if obj.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) {
+        "True".into()
+    } else {
+        "False".into()
+    }
 }
 
 /// Column headers for a kind (without NAMESPACE, which -A adds).
@@ -53,7 +62,13 @@ pub fn row(obj: &Value, name: &str) -> Vec<String> {
     let (ready, message) = ready_and_message(obj);
     match kind {
         "ImageRepository" => {
-            vec![name.into(), text(obj, "/status/lastScanResult/scanTime").into(), suspended(obj), ready, message]
+            vec![
+                name.into(),
+                text(obj, "/status/lastScanResult/scanTime").into(),
+                suspended(obj),
+                ready,
+                message,
+            ]
         }
         "ImagePolicy" => {
             let latest = match obj.pointer("/status/latestRef") {
@@ -63,11 +78,23 @@ pub fn row(obj: &Value, name: &str) -> Vec<String> {
             vec![name.into(), latest, ready, message]
         }
         "ImageUpdateAutomation" => {
-            vec![name.into(), text(obj, "/status/lastAutomationRunTime").into(), suspended(obj), ready, message]
+            vec![
+                name.into(),
+                text(obj, "/status/lastAutomationRunTime").into(),
+                suspended(obj),
+                ready,
+                message,
+            ]
         }
         "Alert" | "Receiver" => vec![name.into(), suspended(obj), ready, message],
         "Provider" => vec![name.into(), ready, message],
-        _ => vec![name.into(), shorten_hashes(&revision(obj)), suspended(obj), ready, message],
+        _ => vec![
+            name.into(),
+            shorten_hashes(&revision(obj)),
+            suspended(obj),
+            ready,
+            message,
+        ],
     }
 }
 
@@ -115,13 +142,21 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Does the object match `--status-selector type=status` (case-insensitive, like flux)?
 pub fn matches_status_selector(obj: &Value, selector: &str) -> bool {
-    let Some((t, s)) = selector.split_once('=') else { return true };
-    obj.pointer("/status/conditions").and_then(Value::as_array).is_some_and(|cs| {
-        cs.iter().any(|c| {
-            c.get("type").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case(t))
-                && c.get("status").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case(s))
+    let Some((t, s)) = selector.split_once('=') else {
+        return true;
+    };
+    obj.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter().any(|c| {
+                c.get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|x| x.eq_ignore_ascii_case(t))
+                    && c.get("status")
+                        .and_then(Value::as_str)
+                        .is_some_and(|x| x.eq_ignore_ascii_case(s))
+            })
         })
-    })
 }
 
 #[cfg(test)]
@@ -136,20 +171,34 @@ mod tests {
             "conditions":[{"type":"Ready","status":"True","message":"Applied revision: main@sha1:0123456789abcdef0123456789abcdef01234567"}]}});
         assert_eq!(
             row(&ks, "apps"),
-            vec!["apps", "main@sha1:01234567", "True", "True", "Applied revision: main@sha1:01234567"]
+            vec![
+                "apps",
+                "main@sha1:01234567",
+                "True",
+                "True",
+                "Applied revision: main@sha1:01234567"
+            ]
         );
     }
 
     #[test]
     fn missing_ready_means_waiting() {
         let obj = json!({"kind":"GitRepository"});
-        assert_eq!(ready_and_message(&obj), ("False".to_string(), "waiting to be reconciled".to_string()));
+        assert_eq!(
+            ready_and_message(&obj),
+            ("False".to_string(), "waiting to be reconciled".to_string())
+        );
     }
 
     #[test]
     fn table_pads_columns_with_tabs() {
-        let out =
-            render(&["NAME", "READY"], &[vec!["a".into(), "True".into()], vec!["long-name".into(), "False".into()]]);
+        let out = render(
+            &["NAME", "READY"],
+            &[
+                vec!["a".into(), "True".into()],
+                vec!["long-name".into(), "False".into()],
+            ],
+        );
         assert_eq!(out, "NAME     \tREADY\na        \tTrue\nlong-name\tFalse\n");
     }
 

@@ -23,8 +23,12 @@ pub enum Owner {
 }
 
 pub fn owner_from_labels(obj: &Value) -> Option<Owner> {
-    let label =
-        |k: &str| obj.pointer("/metadata/labels").and_then(|l| l.get(k)).and_then(Value::as_str).map(str::to_string);
+    let label = |k: &str| {
+        obj.pointer("/metadata/labels")
+            .and_then(|l| l.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
     if let (Some(name), Some(namespace)) = (label(KS_NAME), label(KS_NS)) {
         return Some(Owner::Kustomization { name, namespace });
     }
@@ -56,8 +60,11 @@ fn status_lines(out: &mut String, obj: &Value, width: usize, source: bool) {
         Some(ready) => {
             let t = go_time(text(ready, "/lastTransitionTime"));
             let failed = source && text(ready, "/status") != "True";
-            let status =
-                if failed { format!("Last reconciliation failed at {t}") } else { format!("Last reconciled at {t}") };
+            let status = if failed {
+                format!("Last reconciliation failed at {t}")
+            } else {
+                format!("Last reconciled at {t}")
+            };
             line(out, "Status", &status, width);
             line(out, "Message", text(ready, "/message"), width);
         }
@@ -68,7 +75,12 @@ fn status_lines(out: &mut String, obj: &Value, width: usize, source: bool) {
 /// The object header block.
 pub fn object_block(kind_as_typed: &str, obj: &Value, width: usize) -> String {
     let mut out = String::from("\n");
-    line(&mut out, "Object", &format!("{kind_as_typed}/{}", obj_name(obj)), width);
+    line(
+        &mut out,
+        "Object",
+        &format!("{kind_as_typed}/{}", obj_name(obj)),
+        width,
+    );
     if !obj_namespace(obj).is_empty() {
         line(&mut out, "Namespace", obj_namespace(obj), width);
     }
@@ -85,7 +97,12 @@ pub fn kustomization_block(ks: &Value, width: usize) -> String {
         line(&mut out, "Target", t, width);
     }
     line(&mut out, "Path", text(ks, "/spec/path"), width);
-    line(&mut out, "Revision", text(ks, "/status/lastAppliedRevision"), width);
+    line(
+        &mut out,
+        "Revision",
+        text(ks, "/status/lastAppliedRevision"),
+        width,
+    );
     status_lines(&mut out, ks, width, false);
     out
 }
@@ -98,7 +115,12 @@ pub fn helmrelease_block(hr: &Value, width: usize) -> String {
     if let Some(t) = hr.pointer("/spec/targetNamespace").and_then(Value::as_str) {
         line(&mut out, "Target", t, width);
     }
-    line(&mut out, "Revision", text(hr, "/status/lastAttemptedRevision"), width);
+    line(
+        &mut out,
+        "Revision",
+        text(hr, "/status/lastAttemptedRevision"),
+        width,
+    );
     status_lines(&mut out, hr, width, false);
     out
 }
@@ -116,7 +138,10 @@ pub fn source_block(src: &Value, width: usize) -> String {
         }
         _ => {
             line(&mut out, "URL", text(src, "/spec/url"), width);
-            let r = |k: &str| src.pointer(&format!("/spec/ref/{k}")).and_then(Value::as_str);
+            let r = |k: &str| {
+                src.pointer(&format!("/spec/ref/{k}"))
+                    .and_then(Value::as_str)
+            };
             if let Some(tag) = r("tag").or_else(|| r("semver")) {
                 line(&mut out, "Tag", tag, width);
             } else if let Some(branch) = r("branch") {
@@ -126,7 +151,12 @@ pub fn source_block(src: &Value, width: usize) -> String {
             }
         }
     }
-    line(&mut out, "Revision", text(src, "/status/artifact/revision"), width);
+    line(
+        &mut out,
+        "Revision",
+        text(src, "/status/artifact/revision"),
+        width,
+    );
     status_lines(&mut out, src, width, true);
     out
 }
@@ -139,9 +169,15 @@ async fn get_flux(
     ns: &str,
     name: &str,
 ) -> Result<Option<Value>, CommandError> {
-    let (ar, _) = served.resolve(&KindName { group: group.into(), kind: kind.into() })?;
+    let (ar, _) = served.resolve(&KindName {
+        group: group.into(),
+        kind: kind.into(),
+    })?;
     let api = Api::<DynamicObject>::namespaced_with(ctx.client.clone(), ns, &ar);
-    Ok(api.get_opt(name).await?.map(|o| serde_json::to_value(o).unwrap_or_default()))
+    Ok(api
+        .get_opt(name)
+        .await?
+        .map(|o| serde_json::to_value(o).unwrap_or_default()))
 }
 
 pub async fn run(ctx: &Ctx, args: &TraceArgs) -> Result<i32, CommandError> {
@@ -158,7 +194,12 @@ pub async fn run(ctx: &Ctx, args: &TraceArgs) -> Result<i32, CommandError> {
     let (ar, caps) = served.resolve_word(&kind_word)?;
     let api = ctx.api(&ar, Served::is_namespaced(&caps), false);
     let Some(obj) = api.get_opt(&name).await? else {
-        eprintln!("{} {}/{name} not found in {} namespace", ctx.glyph_fail(), ar.kind, ctx.namespace);
+        eprintln!(
+            "{} {}/{name} not found in {} namespace",
+            ctx.glyph_fail(),
+            ar.kind,
+            ctx.namespace
+        );
         return Ok(1);
     };
     let obj = serde_json::to_value(obj).unwrap_or_default();
@@ -167,12 +208,30 @@ pub async fn run(ctx: &Ctx, args: &TraceArgs) -> Result<i32, CommandError> {
         return Ok(1);
     };
     let (flux_obj, width) = match &owner {
-        Owner::Kustomization { name, namespace } => {
-            (get_flux(ctx, &served, "kustomize.toolkit.fluxcd.io", "Kustomization", namespace, name).await?, 17)
-        }
-        Owner::HelmRelease { name, namespace } => {
-            (get_flux(ctx, &served, "helm.toolkit.fluxcd.io", "HelmRelease", namespace, name).await?, 16)
-        }
+        Owner::Kustomization { name, namespace } => (
+            get_flux(
+                ctx,
+                &served,
+                "kustomize.toolkit.fluxcd.io",
+                "Kustomization",
+                namespace,
+                name,
+            )
+            .await?,
+            17,
+        ),
+        Owner::HelmRelease { name, namespace } => (
+            get_flux(
+                ctx,
+                &served,
+                "helm.toolkit.fluxcd.io",
+                "HelmRelease",
+                namespace,
+                name,
+            )
+            .await?,
+            16,
+        ),
     };
     let Some(flux_obj) = flux_obj else {
         eprintln!("{} managing {owner:?} not found", ctx.glyph_fail());
@@ -185,7 +244,16 @@ pub async fn run(ctx: &Ctx, args: &TraceArgs) -> Result<i32, CommandError> {
     });
     if let Some((kind, src_name, _, ns)) = source_of(&flux_obj) {
         let ns = ns.unwrap_or_else(|| obj_namespace(&flux_obj).to_string());
-        if let Ok(Some(src)) = get_flux(ctx, &served, "source.toolkit.fluxcd.io", &kind, &ns, &src_name).await {
+        if let Ok(Some(src)) = get_flux(
+            ctx,
+            &served,
+            "source.toolkit.fluxcd.io",
+            &kind,
+            &ns,
+            &src_name,
+        )
+        .await
+        {
             out.push_str(&source_block(&src, width));
         }
     }
@@ -204,7 +272,10 @@ mod tests {
             "labels":{KS_NAME:"apps", KS_NS:"flux-system"}}});
         assert_eq!(
             owner_from_labels(&obj),
-            Some(Owner::Kustomization { name: "apps".into(), namespace: "flux-system".into() })
+            Some(Owner::Kustomization {
+                name: "apps".into(),
+                namespace: "flux-system".into()
+            })
         );
         let ks = json!({"kind":"Kustomization","metadata":{"name":"apps","namespace":"flux-system"},
             "spec":{"path":"./apps"},"status":{"lastAppliedRevision":"main@sha1:abc",
@@ -222,7 +293,9 @@ mod tests {
         let text = source_block(&src, 17);
         assert!(text.contains("Branch:          main\n"), "{text}");
         assert!(
-            text.contains("Status:          Last reconciliation failed at 2024-05-07 05:02:34 +0000 UTC\n"),
+            text.contains(
+                "Status:          Last reconciliation failed at 2024-05-07 05:02:34 +0000 UTC\n"
+            ),
             "{text}"
         );
     }

@@ -25,8 +25,17 @@ pub fn parse_inventory_id(id: &str) -> Option<InventoryId> {
     let group = right.next()?.to_string();
     let rest = right.next()?;
     let (namespace, name) = rest.split_once('_')?;
-    let name = if group == "rbac.authorization.k8s.io" { name.replace("__", ":") } else { name.to_string() };
-    Some(InventoryId { namespace: namespace.to_string(), name, group, kind })
+    let name = if group == "rbac.authorization.k8s.io" {
+        name.replace("__", ":")
+    } else {
+        name.to_string()
+    };
+    Some(InventoryId {
+        namespace: namespace.to_string(),
+        name,
+        group,
+        kind,
+    })
 }
 
 /// A node of the tree, in the JSON shape `flux tree -o json` prints (Go field names).
@@ -74,7 +83,11 @@ pub fn draw(root: &Node, ascii: bool) -> String {
 }
 
 fn draw_children(children: &[Node], prefix: &str, ascii: bool, out: &mut String) {
-    let (tee, elbow, pipe) = if ascii { ("|-- ", "`-- ", "|   ") } else { ("├── ", "└── ", "│   ") };
+    let (tee, elbow, pipe) = if ascii {
+        ("|-- ", "`-- ", "|   ")
+    } else {
+        ("├── ", "└── ", "│   ")
+    };
     for (i, child) in children.iter().enumerate() {
         let last = i + 1 == children.len();
         out.push_str(prefix);
@@ -87,40 +100,84 @@ fn draw_children(children: &[Node], prefix: &str, ascii: bool, out: &mut String)
 }
 
 fn meta_of(obj: &Value, group: &str) -> ObjMeta {
-    let s = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let s = |p: &str| {
+        obj.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     ObjMeta {
         namespace: s("/metadata/namespace"),
         name: s("/metadata/name"),
-        group_kind: GroupKind { group: group.into(), kind: s("/kind") },
+        group_kind: GroupKind {
+            group: group.into(),
+            kind: s("/kind"),
+        },
     }
 }
 
 /// Build the node of a Kustomization from its inventory, expanding nested Kustomizations.
-async fn build(ctx: &Ctx, served: &Served, ks: &Value, compact: bool, depth: usize) -> Result<Node, CommandError> {
-    let mut node = Node { resource: meta_of(ks, "kustomize.toolkit.fluxcd.io"), children: Vec::new() };
-    let entries = ks.pointer("/status/inventory/entries").and_then(Value::as_array).cloned().unwrap_or_default();
+async fn build(
+    ctx: &Ctx,
+    served: &Served,
+    ks: &Value,
+    compact: bool,
+    depth: usize,
+) -> Result<Node, CommandError> {
+    let mut node = Node {
+        resource: meta_of(ks, "kustomize.toolkit.fluxcd.io"),
+        children: Vec::new(),
+    };
+    let entries = ks
+        .pointer("/status/inventory/entries")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let remote = ks.pointer("/spec/kubeConfig").is_some();
     for entry in entries {
-        let Some(id) = entry.get("id").and_then(Value::as_str).and_then(parse_inventory_id) else { continue };
+        let Some(id) = entry
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(parse_inventory_id)
+        else {
+            continue;
+        };
         if compact && !id.group.contains("toolkit.fluxcd.io") {
             continue;
         }
         let meta = ObjMeta {
             namespace: id.namespace.clone(),
             name: id.name.clone(),
-            group_kind: GroupKind { group: id.group.clone(), kind: id.kind.clone() },
+            group_kind: GroupKind {
+                group: id.group.clone(),
+                kind: id.kind.clone(),
+            },
         };
-        let same_as_root =
-            id.kind == "Kustomization" && meta.name == node.resource.name && meta.namespace == node.resource.namespace;
+        let same_as_root = id.kind == "Kustomization"
+            && meta.name == node.resource.name
+            && meta.namespace == node.resource.namespace;
         if same_as_root {
             continue;
         }
-        let mut child = Node { resource: meta, children: Vec::new() };
-        if id.kind == "Kustomization" && id.group == "kustomize.toolkit.fluxcd.io" && !remote && depth < 32 {
-            let kind = KindName { group: id.group.clone(), kind: id.kind.clone() };
+        let mut child = Node {
+            resource: meta,
+            children: Vec::new(),
+        };
+        if id.kind == "Kustomization"
+            && id.group == "kustomize.toolkit.fluxcd.io"
+            && !remote
+            && depth < 32
+        {
+            let kind = KindName {
+                group: id.group.clone(),
+                kind: id.kind.clone(),
+            };
             if let Ok((ar, _)) = served.resolve(&kind) {
-                let api =
-                    kube::Api::<kube::api::DynamicObject>::namespaced_with(ctx.client.clone(), &id.namespace, &ar);
+                let api = kube::Api::<kube::api::DynamicObject>::namespaced_with(
+                    ctx.client.clone(),
+                    &id.namespace,
+                    &ar,
+                );
                 if let Ok(Some(obj)) = api.get_opt(&id.name).await {
                     let v = serde_json::to_value(obj).unwrap_or_default();
                     child = Box::pin(build(ctx, served, &v, compact, depth + 1)).await?;
@@ -136,19 +193,33 @@ pub async fn run(ctx: &Ctx, args: &TreeArgs) -> Result<i32, CommandError> {
     let (kind, used) = parse_flux_kind(&args.words)
         .filter(|(k, _)| k.kind == "Kustomization")
         .ok_or_else(|| CommandError::Usage("usage: fluxdeck tree kustomization NAME".into()))?;
-    let name = args.words.get(used).ok_or_else(|| CommandError::Usage("Kustomization name is required".into()))?;
+    let name = args
+        .words
+        .get(used)
+        .ok_or_else(|| CommandError::Usage("Kustomization name is required".into()))?;
     let served = ctx.served().await?;
     let (ar, _) = served.resolve(&kind)?;
-    let api = kube::Api::<kube::api::DynamicObject>::namespaced_with(ctx.client.clone(), &ctx.namespace, &ar);
+    let api = kube::Api::<kube::api::DynamicObject>::namespaced_with(
+        ctx.client.clone(),
+        &ctx.namespace,
+        &ar,
+    );
     let Some(root) = api.get_opt(name).await? else {
-        eprintln!("{} Kustomization '{name}' not found in {} namespace", ctx.glyph_fail(), ctx.namespace);
+        eprintln!(
+            "{} Kustomization '{name}' not found in {} namespace",
+            ctx.glyph_fail(),
+            ctx.namespace
+        );
         return Ok(1);
     };
     let root = serde_json::to_value(root).unwrap_or_default();
     let tree = build(ctx, &served, &root, args.compact, 0).await?;
     let text = match args.output {
         Output::Table => draw(&tree, ctx.ascii) + "\n",
-        Output::Json => serde_json::to_string_pretty(&tree).map_err(|e| CommandError::Render(e.to_string()))? + "\n",
+        Output::Json => {
+            serde_json::to_string_pretty(&tree).map_err(|e| CommandError::Render(e.to_string()))?
+                + "\n"
+        }
         Output::Yaml => yaml::to_string(&tree).map_err(|e| CommandError::Render(e.to_string()))?,
     };
     print!("{text}");
@@ -164,7 +235,10 @@ mod tests {
             resource: ObjMeta {
                 namespace: ns.into(),
                 name: name.into(),
-                group_kind: GroupKind { group: String::new(), kind: kind.into() },
+                group_kind: GroupKind {
+                    group: String::new(),
+                    kind: kind.into(),
+                },
             },
             children: vec![],
         }
@@ -174,22 +248,36 @@ mod tests {
     fn inventory_ids_parse_with_empty_segments_and_rbac_names() {
         let id = parse_inventory_id("default_podinfo__Service").unwrap();
         assert_eq!(
-            (id.namespace.as_str(), id.name.as_str(), id.group.as_str(), id.kind.as_str()),
+            (
+                id.namespace.as_str(),
+                id.name.as_str(),
+                id.group.as_str(),
+                id.kind.as_str()
+            ),
             ("default", "podinfo", "", "Service")
         );
-        let id = parse_inventory_id("_system__controller_rbac.authorization.k8s.io_ClusterRole").unwrap();
-        assert_eq!((id.namespace.as_str(), id.name.as_str()), ("", "system:controller"));
+        let id = parse_inventory_id("_system__controller_rbac.authorization.k8s.io_ClusterRole")
+            .unwrap();
+        assert_eq!(
+            (id.namespace.as_str(), id.name.as_str()),
+            ("", "system:controller")
+        );
         assert!(parse_inventory_id("garbage").is_none());
     }
 
     #[test]
     fn draws_like_flux_tree() {
         let mut infra = leaf("Kustomization", "flux-system", "infrastructure");
-        infra.children =
-            vec![leaf("Namespace", "", "cert-manager"), leaf("HelmRepository", "cert-manager", "cert-manager")];
+        infra.children = vec![
+            leaf("Namespace", "", "cert-manager"),
+            leaf("HelmRepository", "cert-manager", "cert-manager"),
+        ];
         let mut root = leaf("Kustomization", "flux-system", "flux-system");
-        root.children =
-            vec![leaf("Namespace", "", "flux-system"), infra, leaf("GitRepository", "flux-system", "flux-system")];
+        root.children = vec![
+            leaf("Namespace", "", "flux-system"),
+            infra,
+            leaf("GitRepository", "flux-system", "flux-system"),
+        ];
         let expected = "Kustomization/flux-system/flux-system\n├── Namespace/flux-system\n├── Kustomization/flux-system/infrastructure\n│   ├── Namespace/cert-manager\n│   └── HelmRepository/cert-manager/cert-manager\n└── GitRepository/flux-system/flux-system\n";
         assert_eq!(draw(&root, false), expected);
     }

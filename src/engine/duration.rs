@@ -13,7 +13,10 @@ pub struct DurationError {
 
 /// Parse a Go duration. Negative durations are rejected: Flux never accepts them.
 pub fn parse(input: &str) -> Result<Duration, DurationError> {
-    let err = |reason| DurationError { input: input.to_string(), reason };
+    let err = |reason| DurationError {
+        input: input.to_string(),
+        reason,
+    };
     let s = input.trim();
     if s.is_empty() {
         return Err(err("empty"));
@@ -28,13 +31,17 @@ pub fn parse(input: &str) -> Result<Duration, DurationError> {
     let mut total_nanos: f64 = 0.0;
     let mut rest = s;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if num_len == 0 {
             return Err(err("missing number"));
         }
         let value: f64 = rest[..num_len].parse().map_err(|_| err("bad number"))?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let scale = match unit {
@@ -58,7 +65,11 @@ pub fn format_go(d: Duration) -> String {
     let secs = d.as_secs();
     if secs == 0 {
         let ms = d.as_millis();
-        return if ms == 0 { "0s".into() } else { format!("{ms}ms") };
+        return if ms == 0 {
+            "0s".into()
+        } else {
+            format!("{ms}ms")
+        };
     }
     let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
     if h > 0 {
@@ -76,7 +87,11 @@ pub fn format_age(d: Duration) -> String {
     let secs = d.as_secs();
     let (minutes, hours, days) = (secs / 60, secs / 3600, secs / 86_400);
     let with = |major: u64, unit: &str, minor: u64, unit2: &str| {
-        if minor == 0 { format!("{major}{unit}") } else { format!("{major}{unit}{minor}{unit2}") }
+        if minor == 0 {
+            format!("{major}{unit}")
+        } else {
+            format!("{major}{unit}{minor}{unit2}")
+        }
     };
     if secs < 120 {
         format!("{secs}s")

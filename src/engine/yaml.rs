@@ -14,7 +14,10 @@ use serde_json::Value;
 #[derive(Debug, thiserror::Error)]
 pub enum YamlError {
     #[error("invalid YAML{}: {message}", origin.as_deref().map(|o| format!(" in {o}")).unwrap_or_default())]
-    Parse { origin: Option<String>, message: String },
+    Parse {
+        origin: Option<String>,
+        message: String,
+    },
     #[error("cannot write YAML: {0}")]
     Emit(String),
 }
@@ -23,7 +26,10 @@ impl YamlError {
     /// Attach the file (or other origin) the text came from, so the message says where.
     pub fn in_origin(self, origin: impl Into<String>) -> Self {
         match self {
-            YamlError::Parse { message, .. } => YamlError::Parse { origin: Some(origin.into()), message },
+            YamlError::Parse { message, .. } => YamlError::Parse {
+                origin: Some(origin.into()),
+                message,
+            },
             other => other,
         }
     }
@@ -38,15 +44,22 @@ fn options() -> serde_saphyr::Options {
 
 /// Parse a multi-document YAML stream into JSON values, skipping empty and null documents.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
-    let docs: Vec<Value> = serde_saphyr::from_multiple_with_options(text, options())
-        .map_err(|e| YamlError::Parse { origin: None, message: e.to_string() })?;
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| {
+            YamlError::Parse {
+                origin: None,
+                message: e.to_string(),
+            }
+        })?;
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
 /// Parse exactly one YAML document into any deserialisable type.
 pub fn parse_one<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    serde_saphyr::from_str_with_options(text, options())
-        .map_err(|e| YamlError::Parse { origin: None, message: e.to_string() })
+    serde_saphyr::from_str_with_options(text, options()).map_err(|e| YamlError::Parse {
+        origin: None,
+        message: e.to_string(),
+    })
 }
 
 /// Serialise one value as a YAML document (no leading `---`).
@@ -94,7 +107,9 @@ mod tests {
 
     #[test]
     fn errors_name_their_origin() {
-        let err = parse_documents("a: [1\n").unwrap_err().in_origin("apps/deploy.yaml");
+        let err = parse_documents("a: [1\n")
+            .unwrap_err()
+            .in_origin("apps/deploy.yaml");
         assert!(err.to_string().contains("apps/deploy.yaml"), "{err}");
     }
 

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 pub const KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
 
 pub fn shared(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join(rel)
 }
 
 pub fn fluxdeck_bin() -> PathBuf {
@@ -39,7 +42,11 @@ impl Server {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let child = cmd.spawn().expect("spawn fluxdeck server");
-        let server = Server { child, dir, kubeconfig };
+        let server = Server {
+            child,
+            dir,
+            kubeconfig,
+        };
         server.wait_ready();
         server
     }
@@ -47,7 +54,9 @@ impl Server {
     fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            if self.kubeconfig.exists() && self.kubectl(&["get", "--raw", "/healthz"]).status.success() {
+            if self.kubeconfig.exists()
+                && self.kubectl(&["get", "--raw", "/healthz"]).status.success()
+            {
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -56,12 +65,21 @@ impl Server {
     }
 
     pub fn kubectl(&self, args: &[&str]) -> Output {
-        Command::new(KUBECTL).arg("--kubeconfig").arg(&self.kubeconfig).args(args).output().expect("run kubectl")
+        Command::new(KUBECTL)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .output()
+            .expect("run kubectl")
     }
 
     pub fn kubectl_ok(&self, args: &[&str]) -> String {
         let out = self.kubectl(args);
-        assert!(out.status.success(), "kubectl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -84,7 +102,10 @@ impl Drop for Server {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 pub fn stdout(o: &Output) -> String {
