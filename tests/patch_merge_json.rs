@@ -11,10 +11,18 @@ fn rfc7386_appendix_a() {
         (json!({"a":"b"}), json!({"a":"c"}), json!({"a":"c"})),
         (json!({"a":"b"}), json!({"b":"c"}), json!({"a":"b","b":"c"})),
         (json!({"a":"b"}), json!({"a":null}), json!({})),
-        (json!({"a":"b","b":"c"}), json!({"a":null}), json!({"b":"c"})),
+        (
+            json!({"a":"b","b":"c"}),
+            json!({"a":null}),
+            json!({"b":"c"}),
+        ),
         (json!({"a":["b"]}), json!({"a":"c"}), json!({"a":"c"})),
         (json!({"a":"c"}), json!({"a":["b"]}), json!({"a":["b"]})),
-        (json!({"a":{"b":"c"}}), json!({"a":{"b":"d","c":null}}), json!({"a":{"b":"d"}})),
+        (
+            json!({"a":{"b":"c"}}),
+            json!({"a":{"b":"d","c":null}}),
+            json!({"a":{"b":"d"}}),
+        ),
         (json!({"a":[{"b":"c"}]}), json!({"a":[1]}), json!({"a":[1]})),
         (json!(["a", "b"]), json!(["c", "d"]), json!(["c", "d"])),
         (json!({"a":"b"}), json!(["c"]), json!(["c"])),
@@ -22,10 +30,18 @@ fn rfc7386_appendix_a() {
         (json!({"a":"foo"}), json!("bar"), json!("bar")),
         (json!({"e":null}), json!({"a":1}), json!({"e":null,"a":1})),
         (json!([1, 2]), json!({"a":"b","c":null}), json!({"a":"b"})),
-        (json!({}), json!({"a":{"bb":{"ccc":null}}}), json!({"a":{"bb":{}}})),
+        (
+            json!({}),
+            json!({"a":{"bb":{"ccc":null}}}),
+            json!({"a":{"bb":{}}}),
+        ),
     ];
     for (target, patch, expected) in rows {
-        assert_eq!(merge_patch(&target, &patch), expected, "target {target} patch {patch}");
+        assert_eq!(
+            merge_patch(&target, &patch),
+            expected,
+            "target {target} patch {patch}"
+        );
     }
 }
 
@@ -59,17 +75,32 @@ fn json_patch_errors_name_the_operation_and_path() {
     )
     .unwrap_err();
     match &err {
-        PatchError::JsonPatchOp { index, op, path, .. } => {
-            assert_eq!((*index, op.as_str(), path.as_str()), (1, "test", "/spec/replicas"));
+        PatchError::JsonPatchOp {
+            index, op, path, ..
+        } => {
+            assert_eq!(
+                (*index, op.as_str(), path.as_str()),
+                (1, "test", "/spec/replicas")
+            );
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(err.to_string().contains("operation 1 (test /spec/replicas)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("operation 1 (test /spec/replicas)"),
+        "{err}"
+    );
 
     let err = json_patch(&doc, &json!([{"op":"remove","path":"/spec/missing"}])).unwrap_err();
-    assert!(matches!(err, PatchError::JsonPatchOp { index: 0, .. }), "{err}");
+    assert!(
+        matches!(err, PatchError::JsonPatchOp { index: 0, .. }),
+        "{err}"
+    );
     let err = json_patch(&doc, &json!([{"op":"frobnicate","path":"/a"}])).unwrap_err();
-    assert!(err.to_string().contains("operation 0 (frobnicate /a)"), "{err}");
+    assert!(
+        err.to_string().contains("operation 0 (frobnicate /a)"),
+        "{err}"
+    );
     let err = json_patch(&doc, &json!({"op":"add"})).unwrap_err();
     assert!(matches!(err, PatchError::Invalid(_)), "{err}");
 }
@@ -84,13 +115,18 @@ fn arb_doc() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..3).prop_map(Value::from),
-            prop::collection::btree_map("[a-d]", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-d]", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
 
 fn config() -> Config {
-    Config { failure_persistence: Some(Box::new(FileFailurePersistence::Off)), cases: 256, ..Config::default() }
+    Config {
+        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
+        cases: 256,
+        ..Config::default()
+    }
 }
 
 proptest! {

@@ -23,7 +23,14 @@ fn containers(v: &Value) -> Vec<(&str, &str)> {
     v["spec"]["template"]["spec"]["containers"]
         .as_array()
         .map(|list| {
-            list.iter().map(|c| (c["name"].as_str().unwrap_or(""), c["image"].as_str().unwrap_or(""))).collect()
+            list.iter()
+                .map(|c| {
+                    (
+                        c["name"].as_str().unwrap_or(""),
+                        c["image"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect()
         })
         .unwrap_or_default()
 }
@@ -32,16 +39,21 @@ fn containers(v: &Value) -> Vec<(&str, &str)> {
 fn docs_strategic_patch_adds_a_container_in_front() {
     let patch = json!({"spec":{"template":{"spec":{"containers":[{"name":"patch-demo-ctr-2","image":"redis"}]}}}});
     let out = strategic_merge(&patch_demo(), &patch, &deploy_schema()).unwrap();
-    assert_eq!(containers(&out), vec![("patch-demo-ctr-2", "redis"), ("patch-demo-ctr", "nginx")]);
+    assert_eq!(
+        containers(&out),
+        vec![("patch-demo-ctr-2", "redis"), ("patch-demo-ctr", "nginx")]
+    );
     // Everything else is untouched.
     assert_eq!(out["spec"]["replicas"], 2);
-    assert_eq!(out["spec"]["template"]["spec"]["tolerations"], patch_demo()["spec"]["template"]["spec"]["tolerations"]);
+    assert_eq!(
+        out["spec"]["template"]["spec"]["tolerations"],
+        patch_demo()["spec"]["template"]["spec"]["tolerations"]
+    );
 }
 
 #[test]
 fn docs_tolerations_have_no_patch_strategy_and_are_replaced() {
-    let patch =
-        json!({"spec":{"template":{"spec":{"tolerations":[{"effect":"NoSchedule","key":"disktype","value":"ssd"}]}}}});
+    let patch = json!({"spec":{"template":{"spec":{"tolerations":[{"effect":"NoSchedule","key":"disktype","value":"ssd"}]}}}});
     let out = strategic_merge(&patch_demo(), &patch, &deploy_schema()).unwrap();
     assert_eq!(
         out["spec"]["template"]["spec"]["tolerations"],
@@ -52,11 +64,15 @@ fn docs_tolerations_have_no_patch_strategy_and_are_replaced() {
 
 #[test]
 fn docs_retain_keys_clears_rolling_update() {
-    let target = json!({"spec":{"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":"30%"}}}});
+    let target =
+        json!({"spec":{"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":"30%"}}}});
     let with = json!({"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}});
     let without = json!({"spec":{"strategy":{"type":"Recreate"}}});
     let schema = deploy_schema();
-    assert_eq!(strategic_merge(&target, &with, &schema).unwrap(), json!({"spec":{"strategy":{"type":"Recreate"}}}));
+    assert_eq!(
+        strategic_merge(&target, &with, &schema).unwrap(),
+        json!({"spec":{"strategy":{"type":"Recreate"}}})
+    );
     assert_eq!(
         strategic_merge(&target, &without, &schema).unwrap(),
         json!({"spec":{"strategy":{"type":"Recreate","rollingUpdate":{"maxSurge":"30%"}}}})
@@ -66,9 +82,16 @@ fn docs_retain_keys_clears_rolling_update() {
 #[test]
 fn retain_keys_rejects_a_patch_key_it_does_not_list() {
     let target = json!({"spec":{"strategy":{"type":"RollingUpdate"}}});
-    let patch = json!({"spec":{"strategy":{"$retainKeys":["type"],"rollingUpdate":{"maxSurge":1}}}});
+    let patch =
+        json!({"spec":{"strategy":{"$retainKeys":["type"],"rollingUpdate":{"maxSurge":1}}}});
     let err = strategic_merge(&target, &patch, &deploy_schema()).unwrap_err();
-    assert_eq!(err, PatchError::RetainKeys { path: ".spec.strategy".into(), key: "rollingUpdate".into() });
+    assert_eq!(
+        err,
+        PatchError::RetainKeys {
+            path: ".spec.strategy".into(),
+            key: "rollingUpdate".into()
+        }
+    );
 }
 
 #[test]
@@ -78,21 +101,45 @@ fn list_directives_from_the_design_doc() {
         {"name":"nginx","image":"nginx-1.0"},{"name":"log-tailer","image":"log-tailer-1.0"}]}}}});
     let c = |list: Value| json!({"spec":{"template":{"spec":{"containers": list}}}});
 
-    let replaced =
-        strategic_merge(&target, &c(json!([{"name":"nginx","image":"nginx-1.0"},{"$patch":"replace"}])), &schema)
-            .unwrap();
+    let replaced = strategic_merge(
+        &target,
+        &c(json!([{"name":"nginx","image":"nginx-1.0"},{"$patch":"replace"}])),
+        &schema,
+    )
+    .unwrap();
     assert_eq!(containers(&replaced), vec![("nginx", "nginx-1.0")]);
 
-    let deleted = strategic_merge(&target, &c(json!([{"name":"log-tailer","$patch":"delete"}])), &schema).unwrap();
+    let deleted = strategic_merge(
+        &target,
+        &c(json!([{"name":"log-tailer","$patch":"delete"}])),
+        &schema,
+    )
+    .unwrap();
     assert_eq!(containers(&deleted), vec![("nginx", "nginx-1.0")]);
 
-    let err = strategic_merge(&target, &c(json!([{"image":"x","$patch":"delete"}])), &schema).unwrap_err();
-    assert!(matches!(err, PatchError::MissingMergeKey { ref key, .. } if key == "name"), "{err}");
+    let err = strategic_merge(
+        &target,
+        &c(json!([{"image":"x","$patch":"delete"}])),
+        &schema,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, PatchError::MissingMergeKey { ref key, .. } if key == "name"),
+        "{err}"
+    );
 
     let err = strategic_merge(&target, &c(json!([{"image":"no-name"}])), &schema).unwrap_err();
-    assert!(err.to_string().contains(".spec.template.spec.containers"), "{err}");
+    assert!(
+        err.to_string().contains(".spec.template.spec.containers"),
+        "{err}"
+    );
 
-    let err = strategic_merge(&target, &c(json!([{"name":"nginx","$patch":"explode"}])), &schema).unwrap_err();
+    let err = strategic_merge(
+        &target,
+        &c(json!([{"name":"nginx","$patch":"explode"}])),
+        &schema,
+    )
+    .unwrap_err();
     assert!(matches!(err, PatchError::BadDirective { .. }), "{err}");
 }
 
@@ -100,12 +147,36 @@ fn list_directives_from_the_design_doc() {
 fn map_directives() {
     let schema = deploy_schema();
     let target = json!({"metadata":{"labels":{"a":"1","b":"2"},"annotations":{"x":"y"}}});
-    let out = strategic_merge(&target, &json!({"metadata":{"labels":{"$patch":"replace","c":"3"}}}), &schema).unwrap();
-    assert_eq!(out, json!({"metadata":{"labels":{"c":"3"},"annotations":{"x":"y"}}}));
-    let out = strategic_merge(&target, &json!({"metadata":{"annotations":{"$patch":"delete"}}}), &schema).unwrap();
-    assert_eq!(out, json!({"metadata":{"labels":{"a":"1","b":"2"},"annotations":{}}}));
-    let err = strategic_merge(&target, &json!({"metadata":{"labels":{"$patch":"nope"}}}), &schema).unwrap_err();
-    assert!(matches!(err, PatchError::BadDirective { ref path, .. } if path == ".metadata.labels"), "{err}");
+    let out = strategic_merge(
+        &target,
+        &json!({"metadata":{"labels":{"$patch":"replace","c":"3"}}}),
+        &schema,
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        json!({"metadata":{"labels":{"c":"3"},"annotations":{"x":"y"}}})
+    );
+    let out = strategic_merge(
+        &target,
+        &json!({"metadata":{"annotations":{"$patch":"delete"}}}),
+        &schema,
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        json!({"metadata":{"labels":{"a":"1","b":"2"},"annotations":{}}})
+    );
+    let err = strategic_merge(
+        &target,
+        &json!({"metadata":{"labels":{"$patch":"nope"}}}),
+        &schema,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, PatchError::BadDirective { ref path, .. } if path == ".metadata.labels"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -113,9 +184,15 @@ fn primitive_list_directives() {
     let schema = deploy_schema();
     let target = json!({"metadata":{"finalizers":["a","b","c"]}});
     let del = json!({"metadata":{"$deleteFromPrimitiveList/finalizers":["b"]}});
-    assert_eq!(strategic_merge(&target, &del, &schema).unwrap(), json!({"metadata":{"finalizers":["a","c"]}}));
+    assert_eq!(
+        strategic_merge(&target, &del, &schema).unwrap(),
+        json!({"metadata":{"finalizers":["a","c"]}})
+    );
     let order = json!({"metadata":{"$setElementOrder/finalizers":["c","a","b"]}});
-    assert_eq!(strategic_merge(&target, &order, &schema).unwrap(), json!({"metadata":{"finalizers":["c","a","b"]}}));
+    assert_eq!(
+        strategic_merge(&target, &order, &schema).unwrap(),
+        json!({"metadata":{"finalizers":["c","a","b"]}})
+    );
     // Union without duplicates, a new item ahead of the live items it has no position among.
     let union = json!({"metadata":{"finalizers":["d","b"]}});
     assert_eq!(
@@ -124,13 +201,17 @@ fn primitive_list_directives() {
     );
     // Deleting from an absent list adds nothing.
     let absent = json!({"metadata":{"$deleteFromPrimitiveList/finalizers":["x"]}});
-    assert_eq!(strategic_merge(&json!({"metadata":{}}), &absent, &schema).unwrap(), json!({"metadata":{}}));
+    assert_eq!(
+        strategic_merge(&json!({"metadata":{}}), &absent, &schema).unwrap(),
+        json!({"metadata":{}})
+    );
 }
 
 #[test]
 fn existing_keys_keep_their_position_and_new_keys_append() {
     let target = json!({"a":1,"b":{"x":1},"c":3});
-    let out = strategic_merge(&target, &json!({"d":4,"b":{"y":2},"a":null}), &AtomicSchema).unwrap();
+    let out =
+        strategic_merge(&target, &json!({"d":4,"b":{"y":2},"a":null}), &AtomicSchema).unwrap();
     let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["b", "c", "d"]);
 }
@@ -143,35 +224,53 @@ fn new_values_lose_their_directives_and_nulls() {
         &deploy_schema(),
     )
     .unwrap();
-    assert_eq!(out, json!({"spec":{"template":{"spec":{"containers":[{"name":"a"}]}}}}));
+    assert_eq!(
+        out,
+        json!({"spec":{"template":{"spec":{"containers":[{"name":"a"}]}}}})
+    );
 }
 
 fn crd_schema() -> CrdSchema {
-    CrdSchema::new(&json!({"type":"object","properties":{"spec":{"type":"object","properties":{
+    CrdSchema::new(
+        &json!({"type":"object","properties":{"spec":{"type":"object","properties":{
         "items":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name","zone"],
           "items":{"type":"object","properties":{"name":{"type":"string"},"zone":{"type":"string"},
             "tags":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"string"}}}}},
         "plain":{"type":"array","items":{"type":"string"}},
         "selector":{"type":"object","x-kubernetes-map-type":"atomic"},
-        "free":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}}}))
+        "free":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}}}),
+    )
 }
 
 #[test]
 fn crd_schema_reads_list_types() {
     let s = crd_schema();
-    assert_eq!(s.list_strategy(&["spec", "items"]), ListStrategy::Map { keys: vec!["name".into(), "zone".into()] });
-    assert_eq!(s.list_strategy(&["spec", "items", "tags"]), ListStrategy::Set);
+    assert_eq!(
+        s.list_strategy(&["spec", "items"]),
+        ListStrategy::Map {
+            keys: vec!["name".into(), "zone".into()]
+        }
+    );
+    assert_eq!(
+        s.list_strategy(&["spec", "items", "tags"]),
+        ListStrategy::Set
+    );
     assert_eq!(s.list_strategy(&["spec", "plain"]), ListStrategy::Atomic);
-    assert_eq!(s.list_strategy(&["spec", "free", "x"]), ListStrategy::Atomic);
-    assert_eq!(s.list_strategy(&["metadata", "finalizers"]), ListStrategy::Set);
+    assert_eq!(
+        s.list_strategy(&["spec", "free", "x"]),
+        ListStrategy::Atomic
+    );
+    assert_eq!(
+        s.list_strategy(&["metadata", "finalizers"]),
+        ListStrategy::Set
+    );
     assert!(s.map_is_atomic(&["spec", "selector"]));
     assert!(!s.map_is_atomic(&["spec"]));
 }
 
 #[test]
 fn crd_lists_merge_by_all_map_keys() {
-    let target =
-        json!({"spec":{"items":[{"name":"a","zone":"1","tags":["x"]},{"name":"a","zone":"2"}],"plain":["p","q"]}});
+    let target = json!({"spec":{"items":[{"name":"a","zone":"1","tags":["x"]},{"name":"a","zone":"2"}],"plain":["p","q"]}});
     let patch = json!({"spec":{"items":[{"name":"a","zone":"2","tags":["y"]},{"name":"b","zone":"1"}],"plain":["r"]}});
     let out = strategic_merge(&target, &patch, &crd_schema()).unwrap();
     assert_eq!(
@@ -185,19 +284,36 @@ fn crd_lists_merge_by_all_map_keys() {
 fn builtin_table_differs_between_patch_and_apply_where_kubernetes_does() {
     let s = deploy_schema();
     let ports = ["spec", "template", "spec", "containers", "ports"];
-    assert_eq!(s.list_strategy(&ports), ListStrategy::map_by("containerPort"));
+    assert_eq!(
+        s.list_strategy(&ports),
+        ListStrategy::map_by("containerPort")
+    );
     assert_eq!(
         s.apply_list_strategy(&ports),
-        ListStrategy::Map { keys: vec!["containerPort".into(), "protocol".into()] }
+        ListStrategy::Map {
+            keys: vec!["containerPort".into(), "protocol".into()]
+        }
     );
-    assert_eq!(s.list_strategy(&["spec", "template", "spec", "initContainers", "env"]), ListStrategy::map_by("name"));
-    assert_eq!(s.list_strategy(&["spec", "template", "spec", "containers", "envFrom"]), ListStrategy::Atomic);
+    assert_eq!(
+        s.list_strategy(&["spec", "template", "spec", "initContainers", "env"]),
+        ListStrategy::map_by("name")
+    );
+    assert_eq!(
+        s.list_strategy(&["spec", "template", "spec", "containers", "envFrom"]),
+        ListStrategy::Atomic
+    );
     assert_eq!(
         s.list_strategy(&["spec", "template", "spec", "containers", "volumeMounts"]),
         ListStrategy::map_by("mountPath")
     );
-    assert_eq!(s.list_strategy(&["metadata", "ownerReferences"]), ListStrategy::map_by("uid"));
-    assert_eq!(s.list_strategy(&["status", "conditions"]), ListStrategy::map_by("type"));
+    assert_eq!(
+        s.list_strategy(&["metadata", "ownerReferences"]),
+        ListStrategy::map_by("uid")
+    );
+    assert_eq!(
+        s.list_strategy(&["status", "conditions"]),
+        ListStrategy::map_by("type")
+    );
     assert!(s.map_is_atomic(&["spec", "selector"]));
     let cron = BuiltinSchema::for_kind("batch/v1", "CronJob");
     assert_eq!(
@@ -207,7 +323,10 @@ fn builtin_table_differs_between_patch_and_apply_where_kubernetes_does() {
     let role = BuiltinSchema::for_kind("rbac.authorization.k8s.io/v1", "ClusterRole");
     assert_eq!(role.list_strategy(&["rules"]), ListStrategy::Atomic);
     let svc = BuiltinSchema::for_kind("v1", "Service");
-    assert_eq!(svc.list_strategy(&["spec", "ports"]), ListStrategy::map_by("port"));
+    assert_eq!(
+        svc.list_strategy(&["spec", "ports"]),
+        ListStrategy::map_by("port")
+    );
 }
 
 #[test]

@@ -13,7 +13,15 @@ fn kubectl_patch(target: &Value, patch: &Value) -> Result<Value, String> {
     let file = dir.path().join("object.json");
     std::fs::write(&file, target.to_string()).map_err(|e| e.to_string())?;
     let out = Command::new(KUBECTL)
-        .args(["patch", "--local", "-o", "json", "--type", "strategic", "-f"])
+        .args([
+            "patch",
+            "--local",
+            "-o",
+            "json",
+            "--type",
+            "strategic",
+            "-f",
+        ])
         .arg(&file)
         .arg("-p")
         .arg(patch.to_string())
@@ -48,7 +56,11 @@ fn service() -> Value {
 fn cases() -> Vec<(&'static str, Value, Value)> {
     let c = |spec: Value| json!({"spec":{"template":{"spec": spec}}});
     vec![
-        ("add container goes first", deployment(), c(json!({"containers":[{"name":"d","image":"redis"}]}))),
+        (
+            "add container goes first",
+            deployment(),
+            c(json!({"containers":[{"name":"d","image":"redis"}]})),
+        ),
         (
             "update middle and add",
             deployment(),
@@ -64,31 +76,53 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
             deployment(),
             c(json!({"tolerations":[{"effect":"NoSchedule","key":"disktype","value":"ssd"}]})),
         ),
-        ("delete container", deployment(), c(json!({"containers":[{"name":"b","$patch":"delete"}]}))),
-        ("replace containers", deployment(), c(json!({"containers":[{"name":"z","image":"z"},{"$patch":"replace"}]}))),
+        (
+            "delete container",
+            deployment(),
+            c(json!({"containers":[{"name":"b","$patch":"delete"}]})),
+        ),
+        (
+            "replace containers",
+            deployment(),
+            c(json!({"containers":[{"name":"z","image":"z"},{"$patch":"replace"}]})),
+        ),
         (
             "nested ports and env",
             deployment(),
-            c(json!({"containers":[{"name":"a","ports":[{"containerPort":82}],
-            "env":[{"name":"Y","value":null},{"name":"X","value":"9"}]}]})),
+            c(
+                json!({"containers":[{"name":"a","ports":[{"containerPort":82}],
+            "env":[{"name":"Y","value":null},{"name":"X","value":"9"}]}]}),
+            ),
         ),
         (
             "env value null removes field",
             deployment(),
             c(json!({"containers":[{"name":"a","env":[{"name":"Y","value":null}]}]})),
         ),
-        ("args atomic", deployment(), c(json!({"containers":[{"name":"a","args":["--c"]}]}))),
+        (
+            "args atomic",
+            deployment(),
+            c(json!({"containers":[{"name":"a","args":["--c"]}]})),
+        ),
         (
             "volumes merge by name",
             deployment(),
-            c(json!({"volumes":[{"name":"w","configMap":{"name":"cm2"}},{"name":"n","emptyDir":{}}]})),
+            c(
+                json!({"volumes":[{"name":"w","configMap":{"name":"cm2"}},{"name":"n","emptyDir":{}}]}),
+            ),
         ),
         (
             "volume retainKeys",
             deployment(),
-            c(json!({"volumes":[{"name":"v","$retainKeys":["name","secret"],"secret":{"secretName":"s"}}]})),
+            c(
+                json!({"volumes":[{"name":"v","$retainKeys":["name","secret"],"secret":{"secretName":"s"}}]}),
+            ),
         ),
-        ("finalizers set", deployment(), json!({"metadata":{"finalizers":["d","b"]}})),
+        (
+            "finalizers set",
+            deployment(),
+            json!({"metadata":{"finalizers":["d","b"]}}),
+        ),
         (
             "delete from primitive list",
             deployment(),
@@ -107,27 +141,61 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
         (
             "set element order containers",
             deployment(),
-            c(json!({"$setElementOrder/containers":[{"name":"c"},{"name":"b"},{"name":"a"}],
-            "containers":[{"name":"b","image":"b3"}]})),
+            c(
+                json!({"$setElementOrder/containers":[{"name":"c"},{"name":"b"},{"name":"a"}],
+            "containers":[{"name":"b","image":"b3"}]}),
+            ),
         ),
         (
             "set element order partial",
             deployment(),
             c(json!({"$setElementOrder/containers":[{"name":"c"},{"name":"a"}]})),
         ),
-        ("retainKeys strategy", deployment(), json!({"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}})),
-        ("strategy without retainKeys", deployment(), json!({"spec":{"strategy":{"type":"Recreate"}}})),
-        ("map replace", deployment(), json!({"metadata":{"labels":{"$patch":"replace","only":"this"}}})),
-        ("map delete", deployment(), json!({"spec":{"template":{"metadata":{"$patch":"delete"}}}})),
-        ("null deletes", deployment(), json!({"metadata":{"labels":{"tier":null,"new":"v"}},"spec":{"replicas":null}})),
-        ("new field with nested null", deployment(), json!({"spec":{"paused":true,"minReadySeconds":5}})),
+        (
+            "retainKeys strategy",
+            deployment(),
+            json!({"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}}),
+        ),
+        (
+            "strategy without retainKeys",
+            deployment(),
+            json!({"spec":{"strategy":{"type":"Recreate"}}}),
+        ),
+        (
+            "map replace",
+            deployment(),
+            json!({"metadata":{"labels":{"$patch":"replace","only":"this"}}}),
+        ),
+        (
+            "map delete",
+            deployment(),
+            json!({"spec":{"template":{"metadata":{"$patch":"delete"}}}}),
+        ),
+        (
+            "null deletes",
+            deployment(),
+            json!({"metadata":{"labels":{"tier":null,"new":"v"}},"spec":{"replicas":null}}),
+        ),
+        (
+            "new field with nested null",
+            deployment(),
+            json!({"spec":{"paused":true,"minReadySeconds":5}}),
+        ),
         (
             "service ports by port",
             service(),
             json!({"spec":{"ports":[{"port":443,"targetPort":8443},{"port":8080,"name":"alt"}]}}),
         ),
-        ("service selector", service(), json!({"spec":{"selector":{"app":"y","v":"2"}}})),
-        ("change list to scalar type", deployment(), json!({"spec":{"template":{"metadata":{"labels":"oops"}}}})),
+        (
+            "service selector",
+            service(),
+            json!({"spec":{"selector":{"app":"y","v":"2"}}}),
+        ),
+        (
+            "change list to scalar type",
+            deployment(),
+            json!({"spec":{"template":{"metadata":{"labels":"oops"}}}}),
+        ),
     ]
 }
 
@@ -140,17 +208,29 @@ fn strategic_merge_matches_kubectl() {
     let mut failures = Vec::new();
     let mut both_failed = Vec::new();
     for (name, target, patch) in cases() {
-        let schema =
-            BuiltinSchema::for_kind(target["apiVersion"].as_str().unwrap_or(""), target["kind"].as_str().unwrap_or(""));
+        let schema = BuiltinSchema::for_kind(
+            target["apiVersion"].as_str().unwrap_or(""),
+            target["kind"].as_str().unwrap_or(""),
+        );
         let ours = strategic_merge(&target, &patch, &schema);
         let theirs = kubectl_patch(&target, &patch);
         match (ours, theirs) {
             (Ok(ours), Ok(theirs)) if ours == theirs => {}
             (Err(_), Err(_)) => both_failed.push(name),
-            (ours, theirs) => failures.push(format!("{name}:\n  ours:    {ours:?}\n  kubectl: {theirs:?}")),
+            (ours, theirs) => failures.push(format!(
+                "{name}:\n  ours:    {ours:?}\n  kubectl: {theirs:?}"
+            )),
         }
     }
     // Only the case that changes a map into a string is refused by kubectl (typed decoding).
-    assert!(both_failed.len() <= 1, "unexpectedly failing on both sides: {both_failed:?}");
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        both_failed.len() <= 1,
+        "unexpectedly failing on both sides: {both_failed:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
