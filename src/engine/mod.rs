@@ -2,5 +2,6 @@
 pub mod duration;
 pub mod kstatus;
 pub mod patch;
+pub mod schema;
 pub mod semver_range;
 pub mod yaml;
