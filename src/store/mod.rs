@@ -4,10 +4,12 @@ pub mod types;
 
 pub mod builtin;
 pub mod catalog;
+pub mod columns;
 pub mod convert;
 pub mod crd;
 mod delete;
 mod gc;
+pub mod jsonpath;
 mod list;
 pub mod log;
 pub mod meta;
