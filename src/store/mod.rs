@@ -2,6 +2,7 @@
 //! `Store` is the entry point; `types` is the contract shared with the HTTP transport.
 pub mod types;
 
+pub mod bench;
 pub mod builtin;
 pub mod catalog;
 pub mod columns;

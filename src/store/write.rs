@@ -267,7 +267,7 @@ impl State {
             PatchKind::Json => {
                 patching::json_patch(&current, body).map_err(|e| with_object(e, rt, name))?
             }
-            PatchKind::Strategic if rt.schema.is_some() || !is_builtin_group(rt) => {
+            PatchKind::Strategic if !self.catalog.is_builtin(rt) => {
                 return Err(StoreError::UnsupportedMediaType(
                     "application/strategic-merge-patch+json is not supported for custom resources; use a merge or JSON patch".into(),
                 ));
@@ -425,10 +425,6 @@ pub fn namespace_held(rt: &ResourceType, obj: &Value) -> bool {
             .pointer("/spec/finalizers")
             .and_then(Value::as_array)
             .is_some_and(|a| !a.is_empty())
-}
-
-fn is_builtin_group(rt: &ResourceType) -> bool {
-    rt.schema.is_none()
 }
 
 fn with_object(e: StoreError, rt: &ResourceType, name: &str) -> StoreError {
