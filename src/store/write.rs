@@ -404,8 +404,9 @@ impl State {
         let key = key_of(meta::meta_str(old, "namespace"), &name);
         if meta::is_deleting(&new) && meta::finalizers(&new).is_empty() && !namespace_held(rt, &new)
         {
-            self.put(gr, key.clone(), new);
-            let gone = self.remove(gr, &key).ok_or_else(|| not_found(rt, &name))?;
+            let gone = self
+                .remove_as(gr, &key, Some(new))
+                .ok_or_else(|| not_found(rt, &name))?;
             self.after_removal(rt, &gone);
             return Ok(convert::present(rt, &gone));
         }
