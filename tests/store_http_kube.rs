@@ -107,6 +107,15 @@ async fn server_side_apply(client: &kube::Client) {
     assert_eq!(api_code(&err), 409, "a field owned by another manager conflicts");
     let forced = api.patch("ssa", &PatchParams::apply("bob").force(), &Patch::Apply(&rival)).await.unwrap();
     assert_eq!(forced.data.as_ref().unwrap()["owner"], "bob");
+
+    // Server-side apply of a Flux object creates it, then updates it.
+    let flux: Api<DynamicObject> = Api::namespaced_with(client.clone(), "flux-system", &kustomization_resource());
+    let mut applied = kustomization("platform", "flux-system");
+    let created = flux.patch("platform", &PatchParams::apply("fluxdeck-test"), &Patch::Apply(&applied)).await.unwrap();
+    assert_eq!(created.data["spec"]["interval"], "10m");
+    applied["spec"]["interval"] = json!("1h");
+    let updated = flux.patch("platform", &PatchParams::apply("fluxdeck-test"), &Patch::Apply(&applied)).await.unwrap();
+    assert_eq!(updated.data["spec"]["interval"], "1h");
 }
 
 async fn finalizers_hold_deletion(client: &kube::Client) {
@@ -143,11 +152,8 @@ async fn flux_kustomization(client: &kube::Client) {
     let ignored = api.patch("apps", &PatchParams::default(), &Patch::Merge(json!({"status": {"observedGeneration": 9}}))).await.unwrap();
     assert_eq!(ignored.data["status"]["observedGeneration"], 1, "the main resource does not write status");
 
-    let applied = json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-        "metadata": {"name": "infra", "namespace": "flux-system"},
-        "spec": {"interval": "1h", "prune": false, "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}});
-    let ssa = api.patch("infra", &PatchParams::apply("fluxdeck-test"), &Patch::Apply(&applied)).await.unwrap();
-    assert_eq!(ssa.data["spec"]["interval"], "1h");
+    let infra: DynamicObject = serde_json::from_value(kustomization("infra", "flux-system")).unwrap();
+    api.create(&PostParams::default(), &infra).await.unwrap();
 
     let writer = reflector::store::Writer::<DynamicObject>::new(kustomization_resource());
     let reader = writer.as_reader();
@@ -163,7 +169,11 @@ async fn flux_kustomization(client: &kube::Client) {
     })
     .await;
     task.abort();
+}
 
+/// Needs the Flux CRD and the flux-system namespace (created by `flux_kustomization`).
+async fn crd_schema_rejects_invalid(client: &kube::Client) {
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), "flux-system", &kustomization_resource());
     let invalid = json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
         "metadata": {"name": "broken", "namespace": "flux-system"}, "spec": {"prune": true}});
     let invalid: DynamicObject = serde_json::from_value(invalid).unwrap();
@@ -174,7 +184,6 @@ async fn flux_kustomization(client: &kube::Client) {
 async fn exercise(client: kube::Client) {
     config_map_crud(&client).await;
     reflector_sees_later_changes(&client).await;
-    server_side_apply(&client).await;
     finalizers_hold_deletion(&client).await;
     flux_kustomization(&client).await;
     let version = client.apiserver_version().await.unwrap();
@@ -184,6 +193,29 @@ async fn exercise(client: kube::Client) {
 #[tokio::test]
 async fn kube_in_process() {
     exercise(memory_client()).await;
+}
+
+#[tokio::test]
+async fn kube_server_side_apply_in_process() {
+    let client = memory_client();
+    flux_kustomization(&client).await;
+    server_side_apply(&client).await;
+}
+
+#[tokio::test]
+async fn kube_server_side_apply_over_https() {
+    let server = start_https().await;
+    let client = https_client(&server.kubeconfig).await;
+    flux_kustomization(&client).await;
+    server_side_apply(&client).await;
+    server.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn kube_crd_schema_validation() {
+    let client = memory_client();
+    flux_kustomization(&client).await;
+    crd_schema_rejects_invalid(&client).await;
 }
 
 #[tokio::test]
