@@ -1,5 +1,6 @@
 //! Pure, I/O-free building blocks shared by controllers, the CLI and the TUI.
 pub mod duration;
+pub mod image_policy;
 pub mod kstatus;
 pub mod semver_range;
 pub mod yaml;
