@@ -3,4 +3,5 @@ pub mod duration;
 pub mod image_policy;
 pub mod kstatus;
 pub mod semver_range;
+pub mod substitute;
 pub mod yaml;
