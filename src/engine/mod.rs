@@ -3,5 +3,6 @@ pub mod duration;
 pub mod image_policy;
 pub mod kstatus;
 pub mod semver_range;
+pub mod setters;
 pub mod substitute;
 pub mod yaml;
