@@ -1,7 +1,10 @@
 //! Pure, I/O-free building blocks shared by controllers, the CLI and the TUI.
 pub mod duration;
+pub mod image_policy;
 pub mod kstatus;
 pub mod patch;
 pub mod schema;
 pub mod semver_range;
+pub mod setters;
+pub mod substitute;
 pub mod yaml;
