@@ -1,1 +1,5 @@
-//! tui layer (see ARCHITECTURE.md).
+//! tui layer (see ARCHITECTURE.md): backend seam, pure view-models, pure renderers, app state
+//! and update, the event loop and the terminal guard.
+
+pub mod backend;
+pub mod memory;
