@@ -1,0 +1,193 @@
+//! The seam between the TUI and whatever holds cluster state. The TUI only ever reads an
+//! immutable `Snapshot` (never a lock while drawing), waits on a payload-free "changed"
+//! counter, and submits `Command`s whose progress comes back on a channel.
+//!
+//! Cancellation: dropping the `Progress` receiver cancels the command. Implementations should
+//! `select!` on `UnboundedSender::closed()` and stop (and not report) once it fires.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+
+/// Annotation holding the optional reason typed when suspending (shown in the list).
+pub const SUSPEND_REASON_ANNOTATION: &str = "fluxdeck.io/suspend-reason";
+
+/// Everything the TUI shows, as of one moment.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Flux objects of any kind, exactly as the API returns them (apiVersion, kind, metadata,
+    /// spec, status).
+    pub objects: Vec<Value>,
+    /// Non-Flux objects named in inventories (for kstatus-like health in the tree).
+    pub managed: Vec<Value>,
+    /// core/v1 Events (involvedObject, type, reason, message, timestamps, count).
+    pub events: Vec<Value>,
+    pub context: ContextInfo,
+    pub permissions: Permissions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// In-process store and controllers.
+    #[default]
+    Embedded,
+    /// A cluster reached through a kubeconfig.
+    Cluster,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContextInfo {
+    /// Kubeconfig context name (or "embedded").
+    pub name: String,
+    /// Namespace scope: None = all namespaces.
+    pub namespace: Option<String>,
+    pub mode: Mode,
+    /// Writes are not offered at all (flag or per-context setting).
+    pub read_only: bool,
+}
+
+/// A write the user may try; each maps to one SelfSubjectAccessReview verb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verb {
+    Patch,
+    Delete,
+}
+
+/// One denied access, as answered by SelfSubjectAccessReview (cached by the backend).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Denial {
+    pub verb: Verb,
+    pub kind: String,
+    /// None = denied in every namespace.
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Permissions {
+    pub denied: Vec<Denial>,
+    /// Kinds the user may not list: their lists say "restricted" instead of being empty.
+    pub restricted_kinds: BTreeSet<String>,
+}
+
+impl Permissions {
+    pub fn allows(&self, verb: Verb, kind: &str, namespace: &str) -> bool {
+        !self.denied.iter().any(|d| {
+            d.verb == verb && d.kind == kind && d.namespace.as_deref().is_none_or(|ns| ns == namespace)
+        })
+    }
+    pub fn can_list(&self, kind: &str) -> bool {
+        !self.restricted_kinds.contains(kind)
+    }
+}
+
+/// KIND/NAMESPACE/NAME of an object (namespace empty for cluster-scoped).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectRef {
+    pub fn new(kind: impl Into<String>, namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { kind: kind.into(), namespace: namespace.into(), name: name.into() }
+    }
+
+    /// `KIND/NS/NAME` (or `KIND/NAME` when cluster-scoped).
+    pub fn parse(text: &str) -> Option<Self> {
+        let parts: Vec<&str> = text.split('/').collect();
+        match parts.as_slice() {
+            [k, ns, n] if !k.is_empty() && !n.is_empty() => Some(Self::new(*k, *ns, *n)),
+            [k, n] if !k.is_empty() && !n.is_empty() => Some(Self::new(*k, "", *n)),
+            _ => None,
+        }
+    }
+
+    /// The reference of an API object (kind, metadata.namespace, metadata.name).
+    pub fn of(obj: &Value) -> Self {
+        let s = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+        Self { kind: s("/kind"), namespace: s("/metadata/namespace"), name: s("/metadata/name") }
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{}/{}", self.kind, self.name)
+        } else {
+            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+/// A write requested from the UI. The backend turns it into API calls the way the flux CLI
+/// does (§4.1–4.3 of SPEC.md): merge patches of spec.suspend, reconcile annotations, SSA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// spec.suspend=true, plus `SUSPEND_REASON_ANNOTATION` when a reason was typed.
+    Suspend { target: ObjectRef, reason: Option<String> },
+    /// Clear spec.suspend (and the reason annotation).
+    Resume { target: ObjectRef },
+    /// Set reconcile.fluxcd.io/requestedAt and wait for lastHandledReconcileAt.
+    Reconcile { target: ObjectRef },
+    /// Reconcile the source first (Kustomization/HelmRelease/HelmChart), then the object.
+    ReconcileWithSource { target: ObjectRef },
+    /// HelmRelease: requestedAt + forceAt.
+    HelmForce { target: ObjectRef },
+    /// HelmRelease: requestedAt + resetAt.
+    HelmReset { target: ObjectRef },
+    Delete { target: ObjectRef },
+    /// Server-side apply of one edited document (YAML text as typed).
+    Apply { yaml: String },
+    /// Image update approvals (filled by the image issue).
+    Approve { target: ObjectRef },
+    Reject { target: ObjectRef },
+}
+
+impl Command {
+    pub fn verb(&self) -> Verb {
+        match self {
+            Command::Delete { .. } => Verb::Delete,
+            _ => Verb::Patch,
+        }
+    }
+
+    /// Short description for the status line and the action log.
+    pub fn describe(&self) -> String {
+        match self {
+            Command::Suspend { target, .. } => format!("suspend {target}"),
+            Command::Resume { target } => format!("resume {target}"),
+            Command::Reconcile { target } => format!("reconcile {target}"),
+            Command::ReconcileWithSource { target } => format!("reconcile {target} with source"),
+            Command::HelmForce { target } => format!("force {target}"),
+            Command::HelmReset { target } => format!("reset {target}"),
+            Command::Delete { target } => format!("delete {target}"),
+            Command::Apply { .. } => "apply edited object".to_string(),
+            Command::Approve { target } => format!("approve {target}"),
+            Command::Reject { target } => format!("reject {target}"),
+        }
+    }
+}
+
+/// Progress of one command: any number of `Step`s, then one `Done` or `Failed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// ◎ still working (e.g. "waiting for Kustomization reconciliation").
+    Step(String),
+    /// ✔ finished (e.g. "applied revision main@sha1:…").
+    Done(String),
+    /// ✗ failed; for Apply, validation errors from the API server go here verbatim.
+    Failed(String),
+}
+
+/// What the TUI needs from the cluster layer.
+pub trait Backend: Send + Sync + 'static {
+    /// The latest state; cheap (an Arc clone).
+    fn snapshot(&self) -> Arc<Snapshot>;
+    /// Bumped whenever the snapshot changed; carries no payload.
+    fn changes(&self) -> watch::Receiver<u64>;
+    /// Start a command. Progress arrives on the receiver; dropping it cancels.
+    fn submit(&self, cmd: Command) -> mpsc::UnboundedReceiver<Progress>;
+}

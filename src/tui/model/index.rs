@@ -1,0 +1,121 @@
+//! A per-snapshot index: every Flux object summarised once (health, columns, source, labels,
+//! last event) so that views filter and sort cheaply on every keypress.
+
+use super::object::{self, Health};
+use super::time;
+use crate::tui::backend::{ObjectRef, Snapshot};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastEvent {
+    pub at: Option<jiff::Timestamp>,
+    pub message: String,
+    pub warning: bool,
+}
+
+/// One Flux object as the views need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub r: ObjectRef,
+    pub health: Health,
+    pub ready: String,
+    pub message: String,
+    pub revision: String,
+    pub suspended: bool,
+    pub suspend_reason: Option<String>,
+    pub source: Option<ObjectRef>,
+    pub labels: BTreeMap<String, String>,
+    pub last_event: Option<LastEvent>,
+    /// Position in `Snapshot::objects`.
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HealthCounts {
+    pub ready: usize,
+    pub failing: usize,
+    pub suspended: usize,
+    pub in_progress: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct FleetIndex {
+    pub summaries: Vec<Summary>,
+    pub by_ref: HashMap<ObjectRef, usize>,
+    pub counts: HealthCounts,
+}
+
+/// When an event last happened: lastTimestamp, eventTime, firstTimestamp, creation.
+pub fn event_time(ev: &Value) -> Option<jiff::Timestamp> {
+    time::parse(ev.get("lastTimestamp"))
+        .or_else(|| time::parse(ev.get("eventTime")))
+        .or_else(|| time::parse(ev.get("firstTimestamp")))
+        .or_else(|| time::parse(ev.pointer("/metadata/creationTimestamp")))
+}
+
+pub fn involved(ev: &Value) -> ObjectRef {
+    let s = |p: &str| ev.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    ObjectRef::new(s("/involvedObject/kind"), s("/involvedObject/namespace"), s("/involvedObject/name"))
+}
+
+pub fn labels_of(obj: &Value) -> BTreeMap<String, String> {
+    obj.pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .unwrap_or_default()
+}
+
+impl FleetIndex {
+    pub fn build(snapshot: &Snapshot) -> Self {
+        let mut last: HashMap<ObjectRef, LastEvent> = HashMap::new();
+        for ev in &snapshot.events {
+            let at = event_time(ev);
+            let entry = LastEvent {
+                at,
+                message: object::shorten_hashes(ev.get("message").and_then(Value::as_str).unwrap_or_default()),
+                warning: ev.get("type").and_then(Value::as_str) == Some("Warning"),
+            };
+            let key = involved(ev);
+            match last.get(&key) {
+                Some(prev) if prev.at > at => {}
+                _ => {
+                    last.insert(key, entry);
+                }
+            }
+        }
+        let mut idx = FleetIndex::default();
+        for (i, obj) in snapshot.objects.iter().enumerate() {
+            let r = ObjectRef::of(obj);
+            let (ready, message) = object::ready_columns(obj);
+            let health = object::flux_health(obj);
+            match health {
+                Health::Ready => idx.counts.ready += 1,
+                Health::Failing => idx.counts.failing += 1,
+                Health::Suspended => idx.counts.suspended += 1,
+                Health::InProgress => idx.counts.in_progress += 1,
+                Health::Unknown => {}
+            }
+            let s = Summary {
+                health,
+                ready,
+                message,
+                revision: object::revision(obj),
+                suspended: object::is_suspended(obj),
+                suspend_reason: object::suspend_reason(obj),
+                source: object::source_ref(obj),
+                labels: labels_of(obj),
+                last_event: last.remove(&r),
+                index: i,
+                r: r.clone(),
+            };
+            idx.by_ref.insert(r, idx.summaries.len());
+            idx.summaries.push(s);
+        }
+        idx
+    }
+
+    pub fn get(&self, r: &ObjectRef) -> Option<&Summary> {
+        self.by_ref.get(r).map(|i| &self.summaries[*i])
+    }
+}

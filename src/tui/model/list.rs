@@ -1,0 +1,171 @@
+//! The main list view-model: which rows, in which order, with which cells.
+
+use super::index::{FleetIndex, Summary};
+use super::kinds::{self, Column, KindScope};
+use super::filter::Filter;
+use super::object::Health;
+use crate::tui::backend::{ObjectRef, Permissions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    Kind,
+    Namespace,
+    Health,
+    LastEvent,
+}
+
+impl SortKey {
+    pub fn next(self) -> Self {
+        match self {
+            SortKey::Name => SortKey::Kind,
+            SortKey::Kind => SortKey::Namespace,
+            SortKey::Namespace => SortKey::Health,
+            SortKey::Health => SortKey::LastEvent,
+            SortKey::LastEvent => SortKey::Name,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Kind => "kind",
+            SortKey::Namespace => "namespace",
+            SortKey::Health => "health",
+            SortKey::LastEvent => "last event",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HealthFilter {
+    #[default]
+    All,
+    FailingFirst,
+    OnlyUnhealthy,
+}
+
+impl HealthFilter {
+    pub fn next(self) -> Self {
+        match self {
+            HealthFilter::All => HealthFilter::FailingFirst,
+            HealthFilter::FailingFirst => HealthFilter::OnlyUnhealthy,
+            HealthFilter::OnlyUnhealthy => HealthFilter::All,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            HealthFilter::All => "all",
+            HealthFilter::FailingFirst => "failing first",
+            HealthFilter::OnlyUnhealthy => "only unhealthy",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub scope: Option<KindScope>,
+    pub filter: Filter,
+    pub health: HealthFilter,
+    pub sort: SortKey,
+    pub reverse: bool,
+    /// Show the NAMESPACE column (all-namespaces scope).
+    pub all_namespaces: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub r: ObjectRef,
+    pub health: Health,
+    pub cells: Vec<String>,
+    pub last_event_warning: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListModel {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// Kinds in scope the user may not list (shown as "restricted").
+    pub restricted: Vec<String>,
+    pub total_in_scope: usize,
+}
+
+/// Short kind names for the unified list's KIND column.
+pub fn short_kind(kind: &str) -> &str {
+    kinds::info(kind).map(|k| *k.names.last().unwrap_or(&k.kind)).unwrap_or(kind)
+}
+
+fn cell(s: &Summary, col: Column, obj: &serde_json::Value) -> String {
+    match col {
+        Column::Namespace => s.r.namespace.clone(),
+        Column::Name => s.r.name.clone(),
+        Column::Revision => s.revision.clone(),
+        Column::Source => s.source.as_ref().map(|r| format!("{}/{}", r.kind, r.name)).unwrap_or_default(),
+        Column::Suspended => if s.suspended { "True".into() } else { "False".into() },
+        Column::Ready => s.ready.clone(),
+        Column::Message => match (&s.suspend_reason, s.suspended) {
+            (Some(reason), true) => format!("suspended: {reason}"),
+            _ => s.message.clone(),
+        },
+        Column::LastEvent => s.last_event.as_ref().map(|e| e.message.clone()).unwrap_or_default(),
+        Column::Kind => short_kind(&s.r.kind).to_string(),
+        other => super::object::kind_field(obj, other),
+    }
+}
+
+pub fn build(index: &FleetIndex, objects: &[serde_json::Value], perms: &Permissions, q: &ListQuery) -> ListModel {
+    let scope = q.scope.unwrap_or(KindScope::All);
+    let mut columns: Vec<Column> = Vec::new();
+    if matches!(scope, KindScope::All | KindScope::Sources) {
+        columns.push(Column::Kind);
+    }
+    if q.all_namespaces {
+        columns.push(Column::Namespace);
+    }
+    let base = match scope {
+        KindScope::Kind(k) => k.columns,
+        _ => kinds::UNIFIED,
+    };
+    columns.extend(base.iter().copied());
+    columns.push(Column::LastEvent);
+
+    let restricted: Vec<String> = kinds::KINDS
+        .iter()
+        .filter(|k| scope.includes(k.kind) && !perms.can_list(k.kind))
+        .map(|k| k.kind.to_string())
+        .collect();
+    let in_scope: Vec<&Summary> = index.summaries.iter().filter(|s| scope.includes(&s.r.kind)).collect();
+    let total_in_scope = in_scope.len();
+    let mut picked: Vec<&Summary> = in_scope
+        .into_iter()
+        .filter(|s| q.filter.matches(&s.r.to_string(), &s.labels))
+        .filter(|s| q.health != HealthFilter::OnlyUnhealthy || !s.health.is_healthy())
+        .collect();
+    let name_key = |s: &Summary| (s.r.namespace.clone(), s.r.name.clone(), s.r.kind.clone());
+    picked.sort_by(|a, b| {
+        let primary = match q.sort {
+            SortKey::Name => a.r.name.cmp(&b.r.name).then_with(|| name_key(a).cmp(&name_key(b))),
+            SortKey::Kind => a.r.kind.cmp(&b.r.kind).then_with(|| name_key(a).cmp(&name_key(b))),
+            SortKey::Namespace => name_key(a).cmp(&name_key(b)),
+            SortKey::Health => a.health.cmp(&b.health).then_with(|| name_key(a).cmp(&name_key(b))),
+            SortKey::LastEvent => {
+                let t = |s: &Summary| s.last_event.as_ref().and_then(|e| e.at);
+                t(b).cmp(&t(a)).then_with(|| name_key(a).cmp(&name_key(b)))
+            }
+        };
+        if q.reverse { primary.reverse() } else { primary }
+    });
+    if q.health == HealthFilter::FailingFirst {
+        picked.sort_by_key(|s| s.health != Health::Failing);
+    }
+    let rows = picked
+        .into_iter()
+        .map(|s| Row {
+            r: s.r.clone(),
+            health: s.health,
+            cells: columns.iter().map(|c| cell(s, *c, &objects[s.index])).collect(),
+            last_event_warning: s.last_event.as_ref().is_some_and(|e| e.warning),
+        })
+        .collect();
+    ListModel { columns, rows, restricted, total_in_scope }
+}

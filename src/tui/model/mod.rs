@@ -1,0 +1,14 @@
+//! Pure view-models: Flux objects in, plain data out. No terminal, no I/O.
+
+pub mod detail;
+pub mod events;
+pub mod filter;
+pub mod index;
+pub mod kinds;
+pub mod kstatus;
+pub mod list;
+pub mod object;
+pub mod time;
+pub mod trace;
+pub mod tree;
+pub mod yaml;
