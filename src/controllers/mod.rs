@@ -1,1 +1,3 @@
-//! controllers layer (see ARCHITECTURE.md).
+//! controllers layer (see ARCHITECTURE.md): in-process Flux-compatible controllers, one
+//! module each, all in the shape of `runtime`.
+pub mod runtime;
