@@ -69,6 +69,26 @@ pub enum Command {
     Server(ServerArgs),
     /// Build a kustomization directory, like `kubectl kustomize DIR`.
     Kustomize(KustomizeArgs),
+    /// Benchmarks that print figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Embedded store: durable writes/s (64 writers), latency, 100 watchers, 10k-object list.
+    Store {
+        /// Scratch directory (default: a temporary one).
+        #[arg(long)]
+        scratch: Option<PathBuf>,
+    },
+    /// Create COUNT Flux objects with status through the connection (for get/TUI benchmarks).
+    Seed {
+        #[arg(long, default_value_t = 5000)]
+        count: usize,
+        #[arg(long, default_value_t = 10)]
+        namespaces: usize,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +205,9 @@ pub struct ServerArgs {
     /// Do not run the in-process controllers.
     #[arg(long)]
     pub no_controllers: bool,
+    /// Do not seed the demo fleet into an empty data directory.
+    #[arg(long)]
+    pub no_demo: bool,
 }
 
 #[derive(Debug, Args)]
