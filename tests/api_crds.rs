@@ -10,9 +10,15 @@ fn crd_files() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crds");
     let mut files = Vec::new();
     for dir in ["current", "v2.7", "extra"] {
-        let mut entries: Vec<_> = std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
-        for path in entries.into_iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
+        for path in entries
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        {
             let name = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
             files.push((name, std::fs::read_to_string(&path).unwrap()));
         }
@@ -29,8 +35,9 @@ fn all_crds_load_and_every_served_schema_is_usable() {
         let docs = crds::parse_crds(file, text).unwrap_or_else(|e| panic!("{e}"));
         for crd in &docs {
             for version in crds::served_versions(crd) {
-                let schema = crds::version_schema(crd, version)
-                    .unwrap_or_else(|| panic!("{file}: served version {version} has no openAPIV3Schema"));
+                let schema = crds::version_schema(crd, version).unwrap_or_else(|| {
+                    panic!("{file}: served version {version} has no openAPIV3Schema")
+                });
                 let problems = check_schema(schema);
                 assert!(problems.is_empty(), "{file} {version}: {problems:#?}");
                 versions_checked += 1;
@@ -50,7 +57,10 @@ fn shipped_copies_match_the_shared_data() {
             "v2.7" => "crds-v2.7",
             _ => "crds-extra",
         };
-        let original = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/flux").join(shared).join(name);
+        let original = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/flux")
+            .join(shared)
+            .join(name);
         if let Ok(original) = std::fs::read_to_string(&original) {
             assert_eq!(original, text, "{file} differs from {}", original.len());
         }
@@ -63,17 +73,27 @@ fn embedded_set_serves_old_versions_without_storing_them() {
     assert_eq!(embedded.len(), 14);
     let iua = embedded
         .iter()
-        .find(|c| c.pointer("/metadata/name").and_then(Value::as_str) == Some("imageupdateautomations.image.toolkit.fluxcd.io"))
+        .find(|c| {
+            c.pointer("/metadata/name").and_then(Value::as_str)
+                == Some("imageupdateautomations.image.toolkit.fluxcd.io")
+        })
         .unwrap();
     let names: Vec<(&str, bool)> = crds::versions(iua)
         .iter()
         .map(|v| (v["name"].as_str().unwrap(), v["storage"].as_bool().unwrap()))
         .collect();
-    assert_eq!(names, [("v1", true), ("v1beta2", false), ("v1beta1", false)]);
+    assert_eq!(
+        names,
+        [("v1", true), ("v1beta2", false), ("v1beta1", false)]
+    );
     for crd in &embedded {
         for version in crds::served_versions(crd) {
             assert!(check_schema(crds::version_schema(crd, version).unwrap()).is_empty());
         }
     }
-    assert_eq!(crds::embedded(), embedded, "the cached copy is the same set");
+    assert_eq!(
+        crds::embedded(),
+        embedded,
+        "the cached copy is the same set"
+    );
 }

@@ -18,6 +18,8 @@ pub struct Ctx<'a> {
     pub now: &'a str,
     pub manager: &'a str,
     pub dry_run: bool,
+    /// What to do with fields the schema does not know (CRD objects only).
+    pub validation: crate::engine::schema::FieldValidation,
 }
 
 const CRD_GROUP: &str = "apiextensions.k8s.io";
@@ -164,7 +166,7 @@ impl State {
         }
         defaults_on_create(rt, &name, &mut obj);
         if let Some(schema) = rt.schema.as_ref() {
-            schema_hook::admit(rt, schema, &mut obj, None)?;
+            schema_hook::admit(rt, schema, &mut obj, ctx.validation)?;
         }
         match managed {
             Some(mf) => {
@@ -376,7 +378,7 @@ impl State {
         }
         meta::validate_labels(rt, &name, &new)?;
         if let Some(schema) = rt.schema.as_ref() {
-            schema_hook::admit(rt, schema, &mut new, Some(old))?;
+            schema_hook::admit(rt, schema, &mut new, ctx.validation)?;
         }
         if is_crd(rt) {
             crd::validate(rt, &new)?;
