@@ -107,7 +107,15 @@ spec:
           status: {type: object, x-kubernetes-preserve-unknown-fields: true}
 "#;
 
-const READY_STATUS: &str = r#"{"status":{"conditions":[{"type":"Ready","status":"True","reason":"ReconciliationSucceeded","message":"Applied revision: main@sha1:0123abc","lastTransitionTime":"2026-01-01T00:00:00Z","observedGeneration":1}]}}"#;
+/// A Ready=True status as kustomize-controller writes it, for the given generation
+/// (`kubectl wait` ignores conditions whose observedGeneration is older than the object).
+fn ready_status(generation: &Value) -> String {
+    serde_json::json!({"status": {"observedGeneration": generation, "conditions": [{
+        "type": "Ready", "status": "True", "reason": "ReconciliationSucceeded",
+        "message": "Applied revision: main@sha1:0123abc", "lastTransitionTime": "2026-01-01T00:00:00Z",
+        "observedGeneration": generation}]}})
+    .to_string()
+}
 
 fn table_header(output: &str) -> Vec<String> {
     output.lines().next().unwrap_or("").split_whitespace().map(str::to_string).collect()
@@ -149,7 +157,8 @@ fn kubectl_1_33_full_workflow() {
     assert!(yaml.contains("path: ./controllers") && yaml.contains("kind: Kustomization"), "{yaml}");
 
     // Flux columns: READY/STATUS from additionalPrinterColumns, filled after a status patch.
-    k.ok(&["patch", "ks", "apps", "-n", "flux-system", "--subresource=status", "--type=merge", "-p", READY_STATUS]);
+    let status = ready_status(&apps["metadata"]["generation"]);
+    k.ok(&["patch", "ks", "apps", "-n", "flux-system", "--subresource=status", "--type=merge", "-p", &status]);
     let table = k.ok(&["get", "ks", "-n", "flux-system"]);
     assert_eq!(table_header(&table), ["NAME", "AGE", "READY", "STATUS"], "{table}");
     let apps_row = row(&table, "apps").expect("apps row");
@@ -176,20 +185,13 @@ fn kubectl_1_33_full_workflow() {
     assert_eq!(cm["metadata"]["annotations"]["fluxdeck.io/note"], "hello");
     assert_eq!(k.ok(&["get", "cm", "-l", "tier=web", "-o", "name"]).trim(), "configmap/settings");
 
-    // Server-side apply: a conflict with another manager, then --force-conflicts.
-    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\ndata:\n  owner: alice\n";
-    k.ok_stdin(&["apply", "--server-side", "--field-manager=alice", "-f", "-"], Some(manifest));
-    let rival = manifest.replace("alice\n", "bob\n");
-    let conflict = k.fails(&["apply", "--server-side", "--field-manager=bob", "-f", "-"], Some(&rival));
-    assert!(conflict.to_lowercase().contains("conflict"), "{conflict}");
-    k.ok_stdin(&["apply", "--server-side", "--field-manager=bob", "--force-conflicts", "-f", "-"], Some(&rival));
-    assert_eq!(k.json(&["get", "cm", "owned"])["data"]["owner"], "bob");
-
-    // diff: exit 1 with a diff for a change, exit 0 for none.
-    let changed = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\ndata:\n  owner: carol\n";
-    let out = k.run(&["diff", "-f", "-"], Some(changed));
+    // diff: exit 1 with a diff for a change (dry-run patch on the server), exit 0 for none.
+    let current = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  b: \"2\"\n  c: \"3\"\n  d: \"4\"\n";
+    let changed = current.replace("\"4\"", "\"5\"");
+    let out = k.run(&["diff", "-f", "-"], Some(&changed));
     assert_eq!(out.status.code(), Some(1), "diff exits 1 on changes: {}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("+  owner: carol"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("+  d: \"5\""), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(k.json(&["get", "cm", "settings"])["data"]["d"], "4", "diff changes nothing");
 
     // get -w sees a change made after it started.
     watch_sees_later_change(&k);
@@ -200,6 +202,29 @@ fn kubectl_1_33_full_workflow() {
     assert!(missing.contains("NotFound") && missing.contains("\"settings\" not found"), "{missing}");
     k.ok(&["delete", "ks", "-n", "flux-system", "--all"]);
     assert!(k.ok(&["get", "ks", "-n", "flux-system", "-o", "name"]).trim().is_empty());
+}
+
+/// kubectl 1.33 server-side apply: create, a conflict with another manager, --force-conflicts.
+#[test]
+fn kubectl_1_33_server_side_apply() {
+    let Some(k) = Harness::start("1.33") else { return };
+    // Server-side apply: a conflict with another manager, then --force-conflicts.
+    let manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\ndata:\n  owner: alice\n";
+    k.ok_stdin(&["apply", "--server-side", "--field-manager=alice", "-f", "-"], Some(manifest));
+    let rival = manifest.replace("alice\n", "bob\n");
+    let conflict = k.fails(&["apply", "--server-side", "--field-manager=bob", "-f", "-"], Some(&rival));
+    assert!(conflict.to_lowercase().contains("conflict"), "{conflict}");
+    k.ok_stdin(&["apply", "--server-side", "--field-manager=bob", "--force-conflicts", "-f", "-"], Some(&rival));
+    assert_eq!(k.json(&["get", "cm", "owned"])["data"]["owner"], "bob");
+
+    // diff of a server-side applied object.
+    let changed = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\ndata:\n  owner: carol\n";
+    let out = k.run(&["diff", "-f", "-"], Some(changed));
+    assert_eq!(out.status.code(), Some(1), "diff exits 1 on changes: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("+  owner: carol"));
+
+    let out = k.run(&["diff", "--server-side", "--force-conflicts", "-f", "-"], Some(&rival));
+    assert_eq!(out.status.code(), Some(0), "no diff when nothing changes: {}", String::from_utf8_lossy(&out.stdout));
 }
 
 fn watch_sees_later_change(k: &Harness) {
