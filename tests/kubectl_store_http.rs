@@ -258,7 +258,7 @@ fn watch_sees_later_change(k: &Harness) {
     assert!(seen.iter().any(|l| l == "2"), "get -w printed {seen:?}");
 }
 
-/// Older kubectl versions: discovery, client- and server-side apply with validation, get, diff.
+/// Older kubectl versions: discovery, client-side apply (create and update), get columns, diff, delete.
 fn older_kubectl(version: &str) {
     let Some(k) = Harness::start(version) else { return };
     k.ok(&["apply", "-f", &shared(KUSTOMIZATION_CRD).to_string_lossy()]);
@@ -266,17 +266,37 @@ fn older_kubectl(version: &str) {
     let ks = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n";
     assert!(k.ok_stdin(&["apply", "-f", "-"], Some(ks)).contains("created"));
     assert!(k.ok_stdin(&["apply", "-f", "-"], Some(&ks.replace("10m", "5m"))).contains("configured"));
-    k.ok_stdin(&["apply", "--server-side", "-f", "-"], Some(&ks.replace("10m", "7m")));
-    assert_eq!(k.json(&["get", "ks", "apps", "-n", "flux-system"])["spec"]["interval"], "7m");
-    let unknown = ks.replace("  prune: true\n", "  prune: true\n  bogusField: 1\n");
-    let rejected = k.fails(&["apply", "-f", "-"], Some(&unknown));
-    assert!(rejected.contains("bogusField"), "strict field validation names the field: {rejected}");
+    assert_eq!(k.json(&["get", "ks", "apps", "-n", "flux-system"])["spec"]["interval"], "5m");
     let table = k.ok(&["get", "ks", "-n", "flux-system"]);
     assert_eq!(table_header(&table), ["NAME", "AGE", "READY", "STATUS"], "{table}");
     assert!(row(&k.ok(&["api-resources"]), "kustomizations").is_some());
     let out = k.run(&["diff", "-f", "-"], Some(&ks.replace("10m", "9m")));
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     k.ok(&["delete", "ks", "apps", "-n", "flux-system"]);
+}
+
+/// Older kubectl versions: server-side apply and server-side (strict) field validation.
+fn older_kubectl_server_side(version: &str) {
+    let Some(k) = Harness::start(version) else { return };
+    k.ok(&["apply", "--server-side", "-f", &shared(KUSTOMIZATION_CRD).to_string_lossy()]);
+    k.ok(&["create", "namespace", "flux-system"]);
+    let ks = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n";
+    k.ok_stdin(&["apply", "--server-side", "-f", "-"], Some(ks));
+    k.ok_stdin(&["apply", "--server-side", "-f", "-"], Some(&ks.replace("10m", "7m")));
+    assert_eq!(k.json(&["get", "ks", "apps", "-n", "flux-system"])["spec"]["interval"], "7m");
+    let unknown = ks.replace("  prune: true\n", "  prune: true\n  bogusField: 1\n");
+    let rejected = k.fails(&["apply", "-f", "-"], Some(&unknown));
+    assert!(rejected.contains("bogusField"), "strict field validation names the field: {rejected}");
+}
+
+#[test]
+fn kubectl_1_31_server_side() {
+    older_kubectl_server_side("1.31");
+}
+
+#[test]
+fn kubectl_1_29_server_side() {
+    older_kubectl_server_side("1.29");
 }
 
 #[test]
