@@ -62,6 +62,13 @@ impl Catalog {
             .or(Some(first))
     }
 
+    /// Whether a type is one of the built-ins (not served from a CRD).
+    pub fn is_builtin(&self, rt: &ResourceType) -> bool {
+        self.builtins
+            .iter()
+            .any(|b| b.group == rt.group && b.version == rt.version && b.plural == rt.plural)
+    }
+
     pub fn set_crd(&mut self, crd_name: &str, types: Vec<ResourceType>) -> bool {
         let changed = self.crds.get(crd_name) != Some(&types);
         self.crds.insert(crd_name.to_string(), types);

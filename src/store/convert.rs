@@ -39,6 +39,13 @@ fn rename(obj: &Value, to_core: bool) -> Value {
 
 fn set_type_meta(obj: &mut Value, api_version: &str, kind: &str) {
     if let Some(map) = obj.as_object_mut() {
+        let mut leading = map.iter().take(2).map(|(k, v)| (k.as_str(), v.as_str()));
+        if leading.next() == Some(("apiVersion", Some(api_version)))
+            && leading.next() == Some(("kind", Some(kind)))
+        {
+            // already in place (the stored form read in its own version): nothing to rebuild
+            return;
+        }
         // apiVersion and kind lead, as kube serialises them
         let rest: Map<String, Value> = std::mem::take(map)
             .into_iter()

@@ -257,8 +257,7 @@ impl State {
             .type_of(gr)
             .is_some_and(|rt| namespace_held(&rt, &next));
         if remaining.is_empty() && !held {
-            self.put(gr, key.clone(), next);
-            if let Some(gone) = self.remove(gr, key)
+            if let Some(gone) = self.remove_as(gr, key, Some(next))
                 && let Some(rt) = self.type_of(gr)
             {
                 self.after_removal(&rt, &gone);
@@ -284,8 +283,7 @@ impl State {
             spec.remove("finalizers");
         }
         if meta::finalizers(&next).is_empty() {
-            self.put(&gr, key.clone(), next);
-            self.remove(&gr, &key);
+            self.remove_as(&gr, &key, Some(next));
         } else if *old != next {
             self.put(&gr, key, next);
         } else {

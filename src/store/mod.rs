@@ -2,13 +2,16 @@
 //! `Store` is the entry point; `types` is the contract shared with the HTTP transport.
 pub mod types;
 
+pub mod bench;
 pub mod builtin;
 pub mod catalog;
+pub mod columns;
 pub mod convert;
 pub mod crd;
 mod delete;
 mod gc;
 pub mod http;
+pub mod jsonpath;
 mod list;
 pub mod log;
 pub mod meta;

@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::Value;
@@ -213,19 +214,42 @@ fn commit_batch(db: &Database, jobs: &[Job]) -> Result<(), StoreError> {
     txn.commit().map_err(|e| storage_err("commit (fsync)", e))
 }
 
-fn committer(db: Database, rx: mpsc::Receiver<Job>) {
-    while let Ok(first) = rx.recv() {
-        let mut jobs = vec![first];
-        let mut records = jobs[0].records.len();
-        while records < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => {
-                    records += job.records.len();
-                    jobs.push(job);
+/// After the first queued write, wait this long for another before committing ...
+const GATHER_IDLE: Duration = Duration::from_micros(200);
+/// ... but never gather for longer than this.
+const GATHER_MAX: Duration = Duration::from_millis(2);
+
+/// Takes the next batch: blocks for the first job, then gathers while writers keep arriving.
+/// Writers acknowledged by the previous commit need a moment to queue their next write; without
+/// this short wait they would split into two groups each waiting for every other fsync.
+fn next_batch(rx: &mpsc::Receiver<Job>) -> Option<Vec<Job>> {
+    let first = rx.recv().ok()?;
+    let started = Instant::now();
+    let mut records = first.records.len();
+    let mut jobs = vec![first];
+    while records < MAX_BATCH {
+        let job = match rx.try_recv() {
+            Ok(job) => job,
+            Err(mpsc::TryRecvError::Disconnected) => break,
+            Err(mpsc::TryRecvError::Empty) => {
+                let left = GATHER_MAX.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    break;
                 }
-                Err(_) => break,
+                match rx.recv_timeout(GATHER_IDLE.min(left)) {
+                    Ok(job) => job,
+                    Err(_) => break,
+                }
             }
-        }
+        };
+        records += job.records.len();
+        jobs.push(job);
+    }
+    Some(jobs)
+}
+
+fn committer(db: Database, rx: mpsc::Receiver<Job>) {
+    while let Some(jobs) = next_batch(&rx) {
         let result = commit_batch(&db, &jobs);
         if let Err(e) = &result {
             tracing::error!(error = %e, "store commit failed");

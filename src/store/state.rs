@@ -127,9 +127,20 @@ impl State {
 
     /// Removes an object; the DELETED event carries the deletion's resourceVersion.
     pub fn remove(&mut self, gr: &GroupResource, key: &ObjKey) -> Option<Arc<Value>> {
+        self.remove_as(gr, key, None)
+    }
+
+    /// Removes an object whose final write (e.g. dropping the last finalizer) is `last`: one
+    /// DELETED event carries that final state, as kube deletes instead of updating.
+    pub fn remove_as(
+        &mut self,
+        gr: &GroupResource,
+        key: &ObjKey,
+        last: Option<Value>,
+    ) -> Option<Arc<Value>> {
         let prev = self.objects.get_mut(gr)?.remove(key)?;
         self.rv += 1;
-        let mut last = (*prev).clone();
+        let mut last = last.unwrap_or_else(|| (*prev).clone());
         meta::meta_mut(&mut last).insert("resourceVersion".into(), json!(self.rv.to_string()));
         let last = Arc::new(last);
         self.changes.push(Change {

@@ -118,12 +118,17 @@ impl Store {
 
     /// Publishes the changes made under `st` (log, catalog, disk) and returns the ticket to
     /// wait on for durability.
-    fn publish(&self, st: &mut State) -> Option<Ticket> {
+    /// Also says whether the garbage collector has work.
+    fn publish(&self, st: &mut State) -> (Option<Ticket>, bool) {
         let changes = st.take_changes();
         if changes.is_empty() {
-            return None;
+            return (None, false);
         }
         let ticket = self.inner.persister.as_ref().map(|p| p.submit(&changes));
+        // deletions and objects entering deletion are what the garbage collector acts on
+        let gc_work = changes
+            .iter()
+            .any(|c| c.type_ == WatchEventType::Deleted || meta::is_deleting(&c.object));
         let entries = changes
             .into_iter()
             .map(|c| LogEntry {
@@ -141,7 +146,7 @@ impl Store {
             *v = st.catalog_version;
             changed
         });
-        ticket
+        (ticket, gc_work)
     }
 
     /// Runs a write under the lock, publishes it, then waits until it is on disk.
@@ -149,12 +154,15 @@ impl Store {
         &self,
         f: impl FnOnce(&mut State) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let (out, ticket) = {
+        let (out, (ticket, gc_needed)) = {
             let mut st = self.lock();
             let out = f(&mut st);
-            let ticket = self.publish(&mut st);
-            (out, ticket)
+            let published = self.publish(&mut st);
+            (out, published)
         };
+        if gc_needed {
+            self.kick_gc();
+        }
         if let Some(t) = ticket {
             t.wait().await?;
         }
@@ -267,7 +275,6 @@ impl Store {
                 )
             })
             .await;
-        self.kick_gc();
         out
     }
 
@@ -301,7 +308,6 @@ impl Store {
                 )
             })
             .await;
-        self.kick_gc();
         out
     }
 
@@ -314,7 +320,6 @@ impl Store {
     ) -> Result<DeleteOutcome, StoreError> {
         let now = meta::now_rfc3339();
         let out = self.write(|st| st.delete(rt, ns, name, o, &now)).await;
-        self.kick_gc();
         out
     }
 
@@ -349,7 +354,6 @@ impl Store {
                 Ok(out)
             })
             .await;
-        self.kick_gc();
         out
     }
 

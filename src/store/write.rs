@@ -267,7 +267,7 @@ impl State {
             PatchKind::Json => {
                 patching::json_patch(&current, body).map_err(|e| with_object(e, rt, name))?
             }
-            PatchKind::Strategic if rt.schema.is_some() || !is_builtin_group(rt) => {
+            PatchKind::Strategic if !self.catalog.is_builtin(rt) => {
                 return Err(StoreError::UnsupportedMediaType(
                     "application/strategic-merge-patch+json is not supported for custom resources; use a merge or JSON patch".into(),
                 ));
@@ -404,8 +404,9 @@ impl State {
         let key = key_of(meta::meta_str(old, "namespace"), &name);
         if meta::is_deleting(&new) && meta::finalizers(&new).is_empty() && !namespace_held(rt, &new)
         {
-            self.put(gr, key.clone(), new);
-            let gone = self.remove(gr, &key).ok_or_else(|| not_found(rt, &name))?;
+            let gone = self
+                .remove_as(gr, &key, Some(new))
+                .ok_or_else(|| not_found(rt, &name))?;
             self.after_removal(rt, &gone);
             return Ok(convert::present(rt, &gone));
         }
@@ -425,10 +426,6 @@ pub fn namespace_held(rt: &ResourceType, obj: &Value) -> bool {
             .pointer("/spec/finalizers")
             .and_then(Value::as_array)
             .is_some_and(|a| !a.is_empty())
-}
-
-fn is_builtin_group(rt: &ResourceType) -> bool {
-    rt.schema.is_none()
 }
 
 fn with_object(e: StoreError, rt: &ResourceType, name: &str) -> StoreError {
