@@ -6,6 +6,7 @@
 //! served types, `meta_endpoints` answers the rest, `serve`/`auth`/`kubeconfig` are the HTTPS side.
 
 pub mod auth;
+mod computed_columns;
 mod discovery;
 mod handlers;
 mod jsonpath;
@@ -13,6 +14,7 @@ mod kubeconfig;
 mod meta_endpoints;
 mod negotiate;
 mod openapi;
+mod protobuf;
 mod query;
 mod route;
 mod serve;

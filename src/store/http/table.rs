@@ -5,9 +5,9 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::engine::duration::format_age;
 use crate::store::types::{PrinterColumn, ResourceType};
 
+use super::computed_columns;
 use super::jsonpath::{JsonPath, format_results};
 
 /// How much of each object a Table row carries (`includeObject` query parameter).
@@ -40,7 +40,12 @@ const CREATION: &str = ".metadata.creationTimestamp";
 impl TableLayout {
     pub fn for_type(rt: &ResourceType) -> TableLayout {
         let mut columns: Vec<PrinterColumn> = rt.printer_columns.clone();
-        let has_age = columns.iter().any(|c| c.json_path.trim() == CREATION);
+        // Built-in tables list Name themselves; it is always the first column.
+        let lists_name = columns.first().is_some_and(|c| c.name == "Name" && c.json_path.trim() == ".metadata.name");
+        if lists_name {
+            columns.remove(0);
+        }
+        let has_age = columns.iter().any(|c| matches!(c.json_path.trim(), CREATION | "#age" | "#created-at"));
         if !has_age && (columns.is_empty() || rt.schema.is_none()) {
             columns.push(PrinterColumn {
                 name: "Age".into(),
@@ -53,7 +58,7 @@ impl TableLayout {
         }
         // An unparsable path yields empty cells rather than failing every read of the resource.
         let columns = columns.into_iter().map(|c| {
-            let path = JsonPath::parse(&c.json_path).ok();
+            let path = if c.json_path.starts_with('#') { None } else { JsonPath::parse(&c.json_path).ok() };
             (c, path)
         });
         TableLayout { columns: columns.collect() }
@@ -77,6 +82,10 @@ impl TableLayout {
         let name = object.pointer("/metadata/name").cloned().unwrap_or(Value::Null);
         let mut cells = vec![name];
         for (column, path) in &self.columns {
+            if let Some(key) = column.json_path.strip_prefix('#') {
+                cells.push(computed_columns::cell(key, object, now));
+                continue;
+            }
             let found = path.as_ref().map(|p| p.find(object)).unwrap_or_default();
             cells.push(match found.first() {
                 None => Value::Null,
@@ -110,13 +119,8 @@ impl TableLayout {
 /// A cell typed as the column says (kube-apiserver's CRD table convertor rules).
 fn cell(type_: &str, first: &Value, all: &[&Value], now: Timestamp) -> Value {
     match (type_, first) {
-        ("date", Value::String(s)) => match s.parse::<Timestamp>() {
-            Ok(t) => {
-                let secs = now.as_second().saturating_sub(t.as_second()).max(0) as u64;
-                json!(format_age(std::time::Duration::from_secs(secs)))
-            }
-            Err(_) => json!("<invalid>"),
-        },
+        ("date", Value::String(s)) if s.parse::<Timestamp>().is_err() => json!("<invalid>"),
+        ("date", v @ Value::String(_)) => computed_columns::age_since(v, now),
         ("integer", Value::Number(n)) => n.as_i64().map(Value::from).unwrap_or_else(|| json!(n.as_f64().unwrap_or(0.0) as i64)),
         ("number" | "boolean", v @ (Value::Number(_) | Value::Bool(_))) => v.clone(),
         ("string", _) => json!(format_results(&all[..1])),
@@ -202,6 +206,19 @@ mod tests {
         assert!(row.get("object").is_none());
         assert_eq!(layout.column_definitions()[3]["name"], "Age");
         assert_eq!(layout.column_definitions()[2]["priority"], 1);
+    }
+
+    #[test]
+    fn builtin_columns_with_name_and_computed_cells() {
+        let mut rt = kustomization_type();
+        rt.schema = None;
+        rt.printer_columns = vec![column("Name", "string", ".metadata.name", 0), column("Data", "string", "#data-count", 0), column("Age", "date", "#age", 0)];
+        let layout = TableLayout::for_type(&rt);
+        let names: Vec<String> = layout.column_definitions().as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect();
+        assert_eq!(names, ["Name", "Data", "Age"]);
+        let created = Timestamp::now().checked_sub(jiff::SignedDuration::from_secs(7200)).unwrap();
+        let cm = json!({"metadata": {"name": "cm", "creationTimestamp": created.to_string()}, "data": {"a": "1", "b": "2"}});
+        assert_eq!(layout.row(&cm, IncludeObject::None, Timestamp::now())["cells"], json!(["cm", 2, "2h"]));
     }
 
     #[test]
