@@ -4,5 +4,6 @@ pub mod image_policy;
 pub mod kstatus;
 pub mod semver_range;
 pub mod setters;
+pub mod sops;
 pub mod substitute;
 pub mod yaml;
