@@ -6,3 +6,4 @@ pub mod backend;
 pub mod glyphs;
 pub mod memory;
 pub mod model;
+pub mod render;
