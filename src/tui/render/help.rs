@@ -82,7 +82,7 @@ pub fn draw_help(f: &mut Frame, body: Rect, app: &mut App) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(":commands", t.style(Slot::TableHeader))));
-    let words: Vec<&str> = kinds::KINDS.iter().map(|k| *k.names.last().unwrap_or(&k.kind)).collect();
+    let words: Vec<&str> = kinds::KINDS.iter().map(|k| k.short).collect();
     let cmd = format!("  :{} :all :sources :tree :events :diff :approvals :log :q", words.join(" :"));
     lines.push(Line::from(Span::styled(cmd, t.style(Slot::Hint))));
     lines.push(Line::from(Span::styled("/filter: text  regex  -f fuzzy  !inverse  -l label=selector", t.style(Slot::Hint))));

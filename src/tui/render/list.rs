@@ -36,12 +36,12 @@ fn layout(model: &ListModel, width: usize) -> Vec<(usize, usize)> {
         title.max(cells).min(if flexible(model.columns[i]) { 200 } else { 40 })
     };
     let mut keep: Vec<usize> = (0..model.columns.len()).collect();
-    let drop_order = [Column::LastEvent, Column::Source, Column::Revision, Column::Suspended, Column::Namespace];
+    let drop_order = [Column::Suspended, Column::Source, Column::LastEvent, Column::Revision, Column::Namespace];
     loop {
         let fixed: usize = keep.iter().filter(|i| !flexible(model.columns[**i])).map(|i| natural(*i) + 1).sum();
         let flex_count = keep.iter().filter(|i| flexible(model.columns[**i])).count();
         let room = width.saturating_sub(fixed);
-        if flex_count == 0 || room >= 24 * flex_count {
+        if flex_count == 0 || room >= 22 * flex_count {
             let mut out = Vec::new();
             let flex_natural: Vec<usize> = keep.iter().filter(|i| flexible(model.columns[**i])).map(|i| natural(*i)).collect();
             let total_flex: usize = flex_natural.iter().sum::<usize>().max(1);
@@ -102,7 +102,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
         f.render_widget(Paragraph::new(Span::styled(text, t.style(slot))), inner);
         return;
     }
-    let cols = layout(&model, inner.width.saturating_sub(4) as usize);
+    let cols = layout(&model, inner.width.saturating_sub(5) as usize);
     let header = Row::new(
         std::iter::once(Cell::from(""))
             .chain(cols.iter().map(|(i, w)| Cell::from(clip(model.columns[*i].title(), *w, g.ascii))))
@@ -119,7 +119,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
             let marked = app.list.marked.contains(&row.r);
             let flashing = app.flash.contains_key(&row.r);
             let mark = if marked { g.marked } else { " " };
+            let pointer = if n == cursor { g.pointer } else { " " };
             let mut cells = vec![Cell::from(Line::from(vec![
+                Span::raw(pointer),
                 Span::styled(mark, t.style(Slot::Marked)),
                 Span::styled(g.health(Some(row.health)), t.style(health_slot(row.health))),
             ]))];
@@ -147,7 +149,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
             Row::new(cells).style(style)
         })
         .collect();
-    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(2))
+    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(3))
         .chain(cols.iter().map(|(_, w)| Constraint::Length(*w as u16)))
         .collect();
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);

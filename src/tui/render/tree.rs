@@ -49,7 +49,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
                 Role::Repeat => Slot::Warning,
                 _ => Slot::Text,
             };
+            let pointer = if n == app.tree.cursor { g.pointer } else { " " };
             let mut spans = vec![
+                Span::raw(pointer),
                 Span::styled(guide, t.style(Slot::TreeGuide)),
                 Span::styled(format!("{fold} "), t.style(Slot::TreeGuide)),
             ];
