@@ -92,7 +92,7 @@ pub struct ListModel {
 
 /// Short kind names for the unified list's KIND column.
 pub fn short_kind(kind: &str) -> &str {
-    kinds::info(kind).map(|k| *k.names.last().unwrap_or(&k.kind)).unwrap_or(kind)
+    kinds::info(kind).map(|k| k.short).unwrap_or(kind)
 }
 
 fn cell(s: &Summary, col: Column, obj: &serde_json::Value) -> String {

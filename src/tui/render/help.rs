@@ -1,0 +1,129 @@
+//! Hint bar, help overlay and action log, generated from the keymap: only actions that exist
+//! in the focused view; writes hidden (hint bar) or greyed (help) in read-only mode; RBAC
+//! denials shown as "not permitted".
+
+use super::super::app::{App, Availability, Outcome};
+use super::super::model::kinds;
+use super::{centered, clip, pane};
+use crate::config::{Action, Layer, Slot};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+/// (keys, description, availability) for the focused view, first binding per action.
+pub fn entries(app: &mut App) -> Vec<(Layer, String, String, Availability)> {
+    let layers = app.active_layers();
+    let mut seen: Vec<Action> = Vec::new();
+    let mut out = Vec::new();
+    for layer in layers {
+        let bindings = app.keymap.layer(layer).to_vec();
+        for b in bindings {
+            if b.run == Action::Noop || seen.contains(&b.run) {
+                continue;
+            }
+            seen.push(b.run);
+            let avail = app.availability(b.run);
+            if avail != Availability::No {
+                out.push((layer, b.on.to_string(), b.desc.clone(), avail));
+            }
+        }
+    }
+    out
+}
+
+pub fn draw_hints(f: &mut Frame, area: Rect, app: &mut App) {
+    let t = app.theme.clone();
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    let width = area.width as usize;
+    if !app.pending_keys.is_empty() {
+        let keys: Vec<String> = app.pending_keys.iter().map(|k| k.to_string()).collect();
+        spans.push(Span::styled(format!("{} … ", keys.join(" ")), t.style(Slot::Key)));
+    }
+    for (_, key, desc, avail) in entries(app) {
+        if avail == Availability::ReadOnly {
+            continue;
+        }
+        let text_len = key.chars().count() + desc.chars().count() + 3;
+        if used + text_len > width {
+            break;
+        }
+        used += text_len;
+        let (ks, ds) = match avail {
+            Availability::NotPermitted => (Slot::Denied, Slot::Denied),
+            _ => (Slot::Key, Slot::Hint),
+        };
+        spans.push(Span::styled(key, t.style(ks)));
+        spans.push(Span::styled(format!(" {desc}  "), t.style(ds)));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn draw_help(f: &mut Frame, body: Rect, app: &mut App) {
+    let t = app.theme.clone();
+    let list = entries(app);
+    let mut lines = vec![Line::from(Span::styled(format!("Keys in the {} view", app.view.name()), t.style(Slot::Title)))];
+    let mut last_layer = None;
+    for (layer, key, desc, avail) in &list {
+        if last_layer != Some(*layer) {
+            lines.push(Line::from(Span::styled(format!("[{layer}]"), t.style(Slot::TableHeader))));
+            last_layer = Some(*layer);
+        }
+        let (note, slot) = match avail {
+            Availability::ReadOnly => ("  (read-only)", Slot::Denied),
+            Availability::NotPermitted => ("  (not permitted)", Slot::Denied),
+            _ => ("", Slot::Hint),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {key:<10}"), t.style(if note.is_empty() { Slot::Key } else { Slot::Denied })),
+            Span::styled(format!("{desc}{note}"), t.style(slot)),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(":commands", t.style(Slot::TableHeader))));
+    let words: Vec<&str> = kinds::KINDS.iter().map(|k| k.short).collect();
+    let cmd = format!("  :{} :all :sources :tree :events :diff :approvals :log :q", words.join(" :"));
+    lines.push(Line::from(Span::styled(cmd, t.style(Slot::Hint))));
+    lines.push(Line::from(Span::styled("/filter: text  regex  -f fuzzy  !inverse  -l label=selector", t.style(Slot::Hint))));
+    let width = body.width.saturating_sub(4).min(96);
+    let height = (lines.len() as u16 + 2).min(body.height);
+    let area = centered(body, width, height);
+    let mut visible = lines;
+    let inner_h = height.saturating_sub(2) as usize;
+    if visible.len() > inner_h {
+        // Keep it on screen at 80x24: two columns are not worth the complexity; cut and say so.
+        visible.truncate(inner_h.saturating_sub(1));
+        visible.push(Line::from(Span::styled("… more: enlarge the terminal", t.style(Slot::Muted))));
+    }
+    f.render_widget(Clear, area);
+    let block = pane(app, "help (any key closes)".into());
+    f.render_widget(Paragraph::new(visible).block(block), area);
+}
+
+pub fn draw_log(f: &mut Frame, body: Rect, app: &mut App) {
+    let t = app.theme.clone();
+    let g = app.glyphs;
+    let width = body.width.saturating_sub(4).min(110);
+    let mut lines = Vec::new();
+    for a in &app.actions {
+        let (glyph, slot) = match a.outcome {
+            Outcome::Running => (g.progress, Slot::Progress),
+            Outcome::Done => (g.ok, Slot::Success),
+            Outcome::Failed => (g.fail, Slot::Error),
+            Outcome::Cancelled => (g.fail, Slot::Muted),
+        };
+        let end = a.finished.unwrap_or(app.instant);
+        let secs = end.saturating_duration_since(a.started).as_secs();
+        let text = clip(&format!("{} {}s  {}", a.what, secs, a.message), width as usize - 6, g.ascii);
+        lines.push(Line::from(vec![Span::styled(format!("{glyph} "), t.style(slot)), Span::styled(text, t.style(Slot::Text))]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled("no actions yet", t.style(Slot::Muted))));
+    }
+    let height = (lines.len() as u16 + 2).min(body.height);
+    let area = centered(body, width, height);
+    lines.truncate(height.saturating_sub(2) as usize);
+    f.render_widget(Clear, area);
+    f.render_widget(Paragraph::new(lines).block(pane(app, "action log".into())), area);
+}
