@@ -2,11 +2,12 @@
 //! JSON, strategic merge, server-side apply and managedFields bookkeeping. The store calls only
 //! these functions, so swapping in the engine's implementations touches this file alone.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use super::types::{ResourceType, StoreError, Subresource};
+use super::types::{FieldCause, ResourceType, StoreError, Subresource};
 
-use crate::engine::patch::{self as engine, BuiltinSchema, PatchError};
+use crate::engine::patch::ssa::{self, ApplyError};
+use crate::engine::patch::{self as engine, BuiltinSchema, CrdSchema, MergeSchema, PatchError};
 
 /// RFC 7386 JSON merge patch.
 pub fn merge_patch(target: &Value, patch: &Value) -> Value {
@@ -45,76 +46,61 @@ pub fn strategic_patch(
     })
 }
 
+/// How the lists and maps of a type merge: the CRD's structural schema, or the built-in
+/// kinds' patchStrategy/list-type table.
+fn schema_for(rt: &ResourceType) -> Box<dyn MergeSchema> {
+    match &rt.schema {
+        Some(schema) => Box::new(CrdSchema::new(schema)),
+        None => Box::new(BuiltinSchema::for_kind(&rt.api_version(), &rt.kind)),
+    }
+}
+
 /// What server-side apply produced: the merged object with its managedFields.
 pub struct Applied {
     pub object: Value,
 }
 
 /// Server-side apply of `applied` by `manager` onto `live` (None when the object is new).
+/// Conflicts are a 409 naming each field and its owner, unless `force`.
 pub fn apply(
     rt: &ResourceType,
-    _live: Option<&Value>,
-    _applied: &Value,
-    _manager: &str,
-    _force: bool,
+    live: Option<&Value>,
+    applied: &Value,
+    manager: &str,
+    force: bool,
     _sub: Subresource,
-    _now: &str,
+    now: &str,
 ) -> Result<Applied, StoreError> {
-    Err(StoreError::UnsupportedMediaType(format!(
-        "application/apply-patch+yaml for {}: the server-side apply engine is not linked into this build",
-        rt.kind
-    )))
-}
-
-/// The fieldsV1 set of every field present in an object (objects by key, lists atomic).
-fn fields_of(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut out = Map::new();
-            for (k, sub) in m {
-                out.insert(format!("f:{k}"), fields_of(sub));
-            }
-            Value::Object(out)
-        }
-        _ => json!({}),
+    let schema = schema_for(rt);
+    match ssa::apply(live, applied, manager, force, schema.as_ref(), now) {
+        Ok(object) => Ok(Applied { object }),
+        Err(ApplyError::Conflicts(c)) => Err(StoreError::ApplyConflict {
+            message: c.to_string(),
+            causes: c
+                .causes()
+                .into_iter()
+                .map(|(message, field)| FieldCause {
+                    reason: "FieldManagerConflict".into(),
+                    message,
+                    field,
+                })
+                .collect(),
+        }),
+        Err(ApplyError::Invalid(m)) => Err(StoreError::Invalid {
+            kind: rt.kind.clone(),
+            name: applied
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            message: m,
+            causes: vec![],
+        }),
     }
 }
 
-/// The fields an Update writer owns: for the main resource everything outside status and
-/// the server-managed metadata; for /status only status.
-fn owned_fields(obj: &Value, sub: Subresource) -> Value {
-    let mut out = Map::new();
-    let Some(root) = obj.as_object() else {
-        return json!({});
-    };
-    for (k, v) in root {
-        match (k.as_str(), sub) {
-            ("apiVersion" | "kind", _) => {}
-            ("status", Subresource::Status) => {
-                out.insert("f:status".into(), fields_of(v));
-            }
-            (_, Subresource::Status) | ("status", Subresource::Main) => {}
-            ("metadata", Subresource::Main) => {
-                let mut m = Map::new();
-                for field in ["labels", "annotations", "finalizers", "ownerReferences"] {
-                    if let Some(x) = v.get(field) {
-                        m.insert(format!("f:{field}"), fields_of(x));
-                    }
-                }
-                if !m.is_empty() {
-                    out.insert("f:metadata".into(), Value::Object(m));
-                }
-            }
-            (key, Subresource::Main) => {
-                out.insert(format!("f:{key}"), fields_of(v));
-            }
-        }
-    }
-    Value::Object(out)
-}
-
-/// Records an Update operation by `manager` in new.metadata.managedFields, keeping the other
-/// managers' entries.
+/// Records a non-apply write by `manager` in new.metadata.managedFields (operation Update):
+/// the fields it changed become its own and leave the other managers.
 pub fn record_update(
     rt: &ResourceType,
     old: Option<&Value>,
@@ -123,42 +109,15 @@ pub fn record_update(
     sub: Subresource,
     now: &str,
 ) {
-    let mut entries: Vec<Value> = old
-        .and_then(|o| o.pointer("/metadata/managedFields"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let subresource = if sub == Subresource::Status {
-        "status"
-    } else {
-        ""
-    };
-    entries.retain(|e| {
-        !(e["manager"] == manager
-            && e["operation"] == "Update"
-            && e.get("subresource").and_then(Value::as_str).unwrap_or("") == subresource)
-    });
-    let fields = owned_fields(new, sub);
-    if fields.as_object().is_some_and(|m| !m.is_empty()) {
-        let mut entry = json!({"manager": manager, "operation": "Update", "apiVersion": rt.api_version(), "time": now,
-            "fieldsType": "FieldsV1", "fieldsV1": fields});
-        if !subresource.is_empty() {
-            entry["subresource"] = json!(subresource);
-        }
-        entries.push(entry);
-    }
-    if let Some(m) = new.get_mut("metadata").and_then(Value::as_object_mut) {
-        if entries.is_empty() {
-            m.remove("managedFields");
-        } else {
-            m.insert("managedFields".into(), Value::Array(entries));
-        }
-    }
+    let schema = schema_for(rt);
+    let subresource = (sub == Subresource::Status).then_some("status");
+    ssa::record_update(old, new, manager, subresource, schema.as_ref(), now);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn merge_patch_follows_rfc7386() {
@@ -192,15 +151,48 @@ mod tests {
             .into_iter()
             .find(|t| t.kind == "ConfigMap")
             .unwrap();
-        let mut a = json!({"metadata": {"name": "x", "labels": {"l": "1"}}, "data": {"k": "v"}});
+        let mut a = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"l": "1"}}, "data": {"k": "v"}});
         record_update(&rt, None, &mut a, "kubectl", Subresource::Main, "t");
         let mut b = a.clone();
+        b["data"]["k2"] = json!("w");
         record_update(&rt, Some(&a), &mut b, "other", Subresource::Main, "t");
         let mf = b["metadata"]["managedFields"].as_array().unwrap();
         assert_eq!(mf.len(), 2);
-        assert_eq!(
-            mf[0]["fieldsV1"],
-            json!({"f:metadata": {"f:labels": {"f:l": {}}}, "f:data": {"f:k": {}}})
+        assert_eq!(mf[0]["manager"], "kubectl");
+        assert_eq!(mf[1]["manager"], "other");
+        assert_eq!(mf[1]["fieldsV1"], json!({"f:data": {"f:k2": {}}}));
+    }
+
+    #[test]
+    fn apply_conflicts_name_fields_and_managers() {
+        let rt = crate::store::builtin::builtin_types()
+            .into_iter()
+            .find(|t| t.kind == "ConfigMap")
+            .unwrap();
+        let cfg = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"k": "v"}});
+        let first = apply(&rt, None, &cfg, "a", false, Subresource::Main, "t")
+            .unwrap()
+            .object;
+        let other = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"k": "w"}});
+        let err = apply(
+            &rt,
+            Some(&first),
+            &other,
+            "b",
+            false,
+            Subresource::Main,
+            "t",
+        )
+        .err()
+        .unwrap();
+        assert_eq!(err.code(), 409);
+        assert!(
+            err.to_string().contains(".data.k") && err.to_string().contains("\"a\""),
+            "{err}"
         );
+        let forced = apply(&rt, Some(&first), &other, "b", true, Subresource::Main, "t")
+            .unwrap()
+            .object;
+        assert_eq!(forced["data"]["k"], "w");
     }
 }

@@ -204,6 +204,10 @@ pub enum StoreError {
     UnknownResource(String),
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// 409 from server-side apply: the message names each conflicting field and its manager;
+    /// causes carry reason FieldManagerConflict, message "conflict with \"m\"", field ".spec.x".
+    #[error("{message}")]
+    ApplyConflict { message: String, causes: Vec<FieldCause> },
     /// 403, e.g. creating content in a terminating namespace.
     #[error("{0}")]
     Forbidden(String),
@@ -218,7 +222,7 @@ impl StoreError {
     pub fn code(&self) -> u16 {
         match self {
             StoreError::NotFound { .. } | StoreError::UnknownResource(_) => 404,
-            StoreError::AlreadyExists { .. } | StoreError::Conflict { .. } => 409,
+            StoreError::AlreadyExists { .. } | StoreError::Conflict { .. } | StoreError::ApplyConflict { .. } => 409,
             StoreError::Invalid { .. } => 422,
             StoreError::Gone { .. } => 410,
             StoreError::BadRequest(_) => 400,
@@ -233,7 +237,7 @@ impl StoreError {
         match self {
             StoreError::NotFound { .. } | StoreError::UnknownResource(_) => "NotFound",
             StoreError::AlreadyExists { .. } => "AlreadyExists",
-            StoreError::Conflict { .. } => "Conflict",
+            StoreError::Conflict { .. } | StoreError::ApplyConflict { .. } => "Conflict",
             StoreError::Invalid { .. } => "Invalid",
             StoreError::Gone { .. } => "Expired",
             StoreError::BadRequest(_) => "BadRequest",
