@@ -2,6 +2,7 @@
 pub mod duration;
 pub mod image_policy;
 pub mod kstatus;
+pub mod kustomize;
 pub mod patch;
 pub mod schema;
 pub mod semver_range;

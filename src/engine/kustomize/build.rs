@@ -1,0 +1,325 @@
+//! The accumulation of one kustomization: its resources (files and nested kustomizations),
+//! transformer configurations, components, generators and transformers, in kustomize's order.
+
+use super::config::TransformerConfig;
+use super::error::{KustomizeError, Result};
+use super::fs::{KustFs, join_clean};
+use super::generators::{self, GenKind};
+use super::kustfile::{self, KustFile};
+use super::resource::{Behavior, Resource};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Resources and transformer configuration gathered so far.
+pub struct Accumulator {
+    pub resources: Vec<Resource>,
+    pub config: TransformerConfig,
+}
+
+impl Accumulator {
+    pub fn new() -> Self {
+        Accumulator {
+            resources: Vec::new(),
+            config: TransformerConfig::defaults(),
+        }
+    }
+
+    /// Append resources, refusing an id that is already present.
+    pub fn append(&mut self, more: Vec<Resource>, origin: &Path) -> Result<()> {
+        let mut seen: HashSet<String> = self.resources.iter().map(id_key).collect();
+        for r in more {
+            if !seen.insert(id_key(&r)) {
+                return Err(KustomizeError::Build(format!(
+                    "{}: may not add resource with an already registered id: {}",
+                    origin.display(),
+                    r.cur_id().describe()
+                )));
+            }
+            self.resources.push(r);
+        }
+        Ok(())
+    }
+}
+
+impl Default for Accumulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn id_key(r: &Resource) -> String {
+    let id = r.cur_id();
+    format!(
+        "{}|{}|{}|{}|{}",
+        id.group,
+        id.version,
+        id.kind,
+        id.effective_namespace(),
+        id.name
+    )
+}
+
+/// Whether a resource entry names something kustomize would fetch over the network.
+pub fn looks_remote(entry: &str) -> bool {
+    let e = entry.trim();
+    e.contains("://")
+        || e.starts_with("git@")
+        || e.starts_with("github.com/")
+        || e.starts_with("gitlab.com/")
+        || e.starts_with("bitbucket.org/")
+        || e.contains("?ref=")
+        || e.contains(".git//")
+        || e.contains("?version=")
+}
+
+pub struct Builder<'a> {
+    pub fs: &'a dyn KustFs,
+    stack: Vec<PathBuf>,
+}
+
+/// Parse a resource file into resources (expanding `kind: List`).
+pub fn parse_resources(text: &str, file: &Path) -> Result<Vec<Resource>> {
+    let docs = crate::engine::yaml::parse_documents(text).map_err(|e| KustomizeError::Yaml {
+        file: file.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut out = Vec::new();
+    for doc in docs {
+        if !doc.is_object() {
+            return Err(KustomizeError::Yaml {
+                file: file.to_path_buf(),
+                message: "a resource must be a YAML mapping".into(),
+            });
+        }
+        let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+        if kind.ends_with("List") && doc.get("items").is_some() {
+            for item in doc
+                .get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.push(Resource::new(item.clone()));
+            }
+            continue;
+        }
+        if doc.as_object().is_some_and(|m| m.is_empty()) {
+            continue;
+        }
+        out.push(Resource::new(doc));
+    }
+    Ok(out)
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(fs: &'a dyn KustFs) -> Self {
+        Builder {
+            fs,
+            stack: Vec::new(),
+        }
+    }
+
+    pub fn read_text(&self, path: &Path) -> Result<String> {
+        let bytes = self.fs.read(path).map_err(|e| KustomizeError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Build a kustomization directory into an accumulator.
+    pub fn accumulate_dir(
+        &mut self,
+        dir: &Path,
+        want_component: bool,
+        acc: &mut Accumulator,
+    ) -> Result<()> {
+        let canonical = super::fs::clean(dir);
+        if self.stack.contains(&canonical) {
+            return Err(KustomizeError::Build(format!(
+                "cycle detected: {} includes itself",
+                canonical.display()
+            )));
+        }
+        let kf = kustfile::load(self.fs, dir)?;
+        if kf.is_component() != want_component {
+            let msg = if want_component {
+                format!(
+                    "expected kind 'Component' for path '{}' listed under components",
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "expected kind != 'Component' for path '{}': list it under components",
+                    dir.display()
+                )
+            };
+            return Err(KustomizeError::InvalidKustomization {
+                file: kf.file.clone(),
+                message: msg,
+            });
+        }
+        self.stack.push(canonical);
+        let result = self.accumulate_target(&kf, acc);
+        self.stack.pop();
+        result
+    }
+
+    fn accumulate_target(&mut self, kf: &KustFile, acc: &mut Accumulator) -> Result<()> {
+        for entry in &kf.k.resources {
+            self.accumulate_resource(kf, entry, acc)?;
+        }
+        for c in &kf.k.configurations {
+            let path = join_clean(&kf.dir, c);
+            let text = self.read_text(&path)?;
+            let value: Value =
+                crate::engine::yaml::parse_one(&text).map_err(|e| KustomizeError::Yaml {
+                    file: path.clone(),
+                    message: e.to_string(),
+                })?;
+            let cfg = TransformerConfig::from_value(&value)
+                .map_err(|m| KustomizeError::field(&path, "configurations", m))?;
+            acc.config.merge(&cfg);
+        }
+        for entry in &kf.k.components {
+            if looks_remote(entry) {
+                return Err(KustomizeError::RemoteNotSupported {
+                    file: kf.file.clone(),
+                    field: "components".into(),
+                    target: entry.clone(),
+                });
+            }
+            let path = join_clean(&kf.dir, entry);
+            if !self.fs.is_dir(&path) {
+                return Err(KustomizeError::field(
+                    &kf.file,
+                    "components",
+                    format!("'{entry}' is not a directory"),
+                ));
+            }
+            self.accumulate_dir(&path, true, acc)?;
+        }
+        self.run_generators(kf, acc)?;
+        super::pipeline::run_transformers(self, kf, acc)
+    }
+
+    fn accumulate_resource(
+        &mut self,
+        kf: &KustFile,
+        entry: &str,
+        acc: &mut Accumulator,
+    ) -> Result<()> {
+        let path = join_clean(&kf.dir, entry);
+        if self.fs.is_file(&path) {
+            let text = self.read_text(&path)?;
+            let resources = parse_resources(&text, &path)?;
+            return acc.append(resources, &path);
+        }
+        if self.fs.is_dir(&path) {
+            let mut sub = Accumulator::new();
+            self.accumulate_dir(&path, false, &mut sub)?;
+            acc.config.merge(&sub.config);
+            return acc.append(sub.resources, &path);
+        }
+        if looks_remote(entry) {
+            return Err(KustomizeError::RemoteNotSupported {
+                file: kf.file.clone(),
+                field: "resources".into(),
+                target: entry.into(),
+            });
+        }
+        Err(KustomizeError::field(
+            &kf.file,
+            "resources",
+            format!(
+                "'{entry}' must resolve to a file or a directory ({} does not exist)",
+                path.display()
+            ),
+        ))
+    }
+
+    fn run_generators(&mut self, kf: &KustFile, acc: &mut Accumulator) -> Result<()> {
+        let global = kf.k.generator_options.as_ref();
+        let mut generated = Vec::new();
+        for args in &kf.k.config_map_generator {
+            generated.push(generators::generate(
+                self.fs,
+                &kf.dir,
+                &kf.file,
+                GenKind::ConfigMap,
+                args,
+                global,
+            )?);
+        }
+        for args in &kf.k.secret_generator {
+            generated.push(generators::generate(
+                self.fs,
+                &kf.dir,
+                &kf.file,
+                GenKind::Secret,
+                args,
+                global,
+            )?);
+        }
+        for entry in &kf.k.generators {
+            let path = join_clean(&kf.dir, entry);
+            let text = self.read_text(&path)?;
+            for config in
+                crate::engine::yaml::parse_documents(&text).map_err(|e| KustomizeError::Yaml {
+                    file: path.clone(),
+                    message: e.to_string(),
+                })?
+            {
+                generated.extend(super::plugins::run_generator(
+                    self, &kf.dir, &path, &config,
+                )?);
+            }
+        }
+        for r in generated {
+            absorb_generated(acc, r)
+                .map_err(|m| KustomizeError::Build(format!("{}: {m}", kf.file.display())))?;
+        }
+        Ok(())
+    }
+}
+
+/// Add a generated resource, merging into or replacing an existing one as its behavior says.
+pub fn absorb_generated(acc: &mut Accumulator, r: Resource) -> std::result::Result<(), String> {
+    let id = r.cur_id();
+    let matches: Vec<usize> = acc
+        .resources
+        .iter()
+        .enumerate()
+        .filter(|(_, old)| {
+            let mut ids = old.prev_ids();
+            ids.push(old.cur_id());
+            ids.iter().any(|oid| oid.same_as(&id))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    match (matches.len(), r.behavior) {
+        (0, Behavior::Create) => {
+            acc.resources.push(r);
+            Ok(())
+        }
+        (0, _) => Err(format!(
+            "id {} does not exist; cannot merge or replace",
+            id.describe()
+        )),
+        (1, Behavior::Create) => Err(format!(
+            "id {} exists; behavior must be merge or replace",
+            id.describe()
+        )),
+        (1, _) => {
+            let i = matches[0];
+            let merged = generators::absorb(&acc.resources[i], r);
+            acc.resources[i] = merged;
+            Ok(())
+        }
+        _ => Err(format!(
+            "found multiple objects that could accept merge of {}",
+            id.describe()
+        )),
+    }
+}

@@ -1,0 +1,141 @@
+//! Conformance against the kustomize krusty test corpus (shared/conformance/kustomize-cases).
+//! Each runnable clean case is built natively; success cases compare as a multiset of
+//! documents (the upstream harness keeps input order), error cases must fail. The pass count
+//! is printed and must not drop below the recorded floor.
+
+use fluxdeck::engine::kustomize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const CASES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/conformance/kustomize-cases"
+);
+/// Raise this as the engine improves.
+const PASS_FLOOR: usize = 199;
+
+fn canonical(v: &Value) -> String {
+    // Key order does not matter for equality: serialise with sorted keys.
+    fn sort(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect())
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&sort(v)).unwrap_or_default()
+}
+
+struct Case {
+    name: String,
+    dir: PathBuf,
+    build_path: String,
+    expect_error: bool,
+}
+
+fn runnable_cases() -> Vec<Case> {
+    let network: Vec<String> =
+        std::fs::read_to_string(Path::new(CASES).join("_needs_network.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(CASES)
+        .expect("cases dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for dir in entries {
+        let Ok(text) = std::fs::read_to_string(dir.join("case.json")) else {
+            continue;
+        };
+        let case: Value = serde_json::from_str(&text).expect("case.json");
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let flags: Vec<String> = case["flags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str().map(String::from))
+            .collect();
+        if case["clean"] != Value::Bool(true)
+            || network.contains(&name)
+            || flags
+                .iter()
+                .any(|f| f.starts_with("needs-helm") || f.starts_with("needs-plugin"))
+        {
+            continue;
+        }
+        out.push(Case {
+            name,
+            build_path: case["build_path"].as_str().unwrap_or(".").to_string(),
+            expect_error: case["kind"] == "error",
+            dir,
+        });
+    }
+    out
+}
+
+#[test]
+fn krusty_cases() {
+    let cases = runnable_cases();
+    let (mut pass, mut order_same, mut success_total) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let root = case.dir.join("input").join(&case.build_path);
+        let result = std::panic::catch_unwind(|| kustomize::build(&root));
+        let result = match result {
+            Ok(r) => r,
+            Err(_) => {
+                failures.push(format!("{}: PANIC", case.name));
+                continue;
+            }
+        };
+        if case.expect_error {
+            match result {
+                Err(_) => pass += 1,
+                Ok(_) => {
+                    failures.push(format!("{}: expected an error, build succeeded", case.name))
+                }
+            }
+            continue;
+        }
+        success_total += 1;
+        let expected_text =
+            std::fs::read_to_string(case.dir.join("expected.yaml")).unwrap_or_default();
+        let expected =
+            fluxdeck::engine::yaml::parse_documents(&expected_text).expect("expected.yaml");
+        match result {
+            Err(e) => failures.push(format!("{}: error: {e}", case.name)),
+            Ok(docs) => {
+                let mut a: Vec<String> = docs.iter().map(canonical).collect();
+                let mut b: Vec<String> = expected.iter().map(canonical).collect();
+                if a == b {
+                    order_same += 1;
+                }
+                a.sort();
+                b.sort();
+                if a == b {
+                    pass += 1;
+                } else {
+                    failures.push(format!("{}: output differs", case.name));
+                }
+            }
+        }
+    }
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    println!(
+        "kustomize conformance: {pass}/{} runnable clean cases pass ({success_total} success cases, {order_same} also in the same order as upstream's harness)",
+        cases.len()
+    );
+    assert!(
+        pass >= PASS_FLOOR,
+        "pass count {pass} dropped below the floor {PASS_FLOOR}"
+    );
+}
