@@ -48,8 +48,31 @@ pub async fn open(data_dir: &Path) -> Result<Embedded, ConnectError> {
 }
 
 /// The Flux CRDs every embedded cluster serves (installed or updated on every start).
+///
+/// One deliberate difference from upstream: GitRepository `spec.url` also accepts `file://`,
+/// because the in-process source controller can fetch local repositories (the demo fleet lives
+/// in the data directory) and upstream's pattern only allows http, https and ssh.
 pub fn flux_crds() -> Vec<Value> {
-    crate::api::crds::embedded()
+    let mut crds = crate::api::crds::embedded();
+    for crd in crds
+        .iter_mut()
+        .filter(|c| c.pointer("/spec/names/kind").and_then(Value::as_str) == Some("GitRepository"))
+    {
+        let Some(versions) = crd
+            .pointer_mut("/spec/versions")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for v in versions {
+            if let Some(pattern) =
+                v.pointer_mut("/schema/openAPIV3Schema/properties/spec/properties/url/pattern")
+            {
+                *pattern = Value::String("^(http|https|ssh|file)://.*$".into());
+            }
+        }
+    }
+    crds
 }
 
 /// The REST resource of an object, from the store's own catalog (built-ins and CRDs).
@@ -101,6 +124,10 @@ pub async fn bootstrap(e: &Embedded, with_demo: bool) -> Result<(), ConnectError
             .await
             .map_err(|err| embedded_err(&e.data_dir, format!("installing Flux CRDs: {err}")))?;
     }
+    let flux_ns = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "flux-system"}});
+    apply(e, &flux_ns)
+        .await
+        .map_err(|err| embedded_err(&e.data_dir, format!("creating flux-system: {err}")))?;
     let marker = e.data_dir.join("demo-seeded");
     if !with_demo || marker.exists() {
         return Ok(());
