@@ -45,6 +45,7 @@ pub fn draw_hints(f: &mut Frame, area: Rect, app: &mut App) {
         if avail == Availability::ReadOnly {
             continue;
         }
+        let desc = if avail == Availability::NotPermitted { format!("{desc} (not permitted)") } else { desc };
         let text_len = key.chars().count() + desc.chars().count() + 3;
         if used + text_len > width {
             break;
@@ -71,8 +72,8 @@ pub fn draw_help(f: &mut Frame, body: Rect, app: &mut App) {
             last_layer = Some(*layer);
         }
         let (note, slot) = match avail {
-            Availability::ReadOnly => ("  (read-only)", Slot::Denied),
-            Availability::NotPermitted => ("  (not permitted)", Slot::Denied),
+            Availability::ReadOnly => (" (read-only)", Slot::Denied),
+            Availability::NotPermitted => (" (not permitted)", Slot::Denied),
             _ => ("", Slot::Hint),
         };
         lines.push(Line::from(vec![
