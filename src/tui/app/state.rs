@@ -218,7 +218,8 @@ impl App {
     /// Take in a new snapshot; rows whose Ready status changed start flashing.
     pub fn set_snapshot(&mut self, snapshot: Arc<Snapshot>) {
         let selected = self.selected_row();
-        let tree_target = self.tree_line().and_then(|l| l.target.clone());
+        // Only the tree view pays for building the tree.
+        let tree_target = if self.view == View::Tree { self.tree_line().and_then(|l| l.target.clone()) } else { None };
         self.index = FleetIndex::build(&snapshot);
         self.list.query.all_namespaces = snapshot.context.namespace.is_none();
         self.read_only = self.read_only || snapshot.context.read_only;
@@ -263,6 +264,11 @@ impl App {
             self.list_cache = Some(m);
         }
         self.list_cache.get_or_insert_with(|| ListModel { columns: vec![], rows: vec![], restricted: vec![], total_in_scope: 0 })
+    }
+
+    /// The list model if already built (call `list_model` first).
+    pub fn cached_list(&self) -> Option<&ListModel> {
+        self.list_cache.as_ref()
     }
 
     pub fn forest(&mut self) -> &[Node] {

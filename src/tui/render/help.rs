@@ -45,6 +45,7 @@ pub fn draw_hints(f: &mut Frame, area: Rect, app: &mut App) {
         if avail == Availability::ReadOnly {
             continue;
         }
+        let desc = if avail == Availability::NotPermitted { format!("{desc} (not permitted)") } else { desc };
         let text_len = key.chars().count() + desc.chars().count() + 3;
         if used + text_len > width {
             break;
@@ -63,42 +64,62 @@ pub fn draw_hints(f: &mut Frame, area: Rect, app: &mut App) {
 pub fn draw_help(f: &mut Frame, body: Rect, app: &mut App) {
     let t = app.theme.clone();
     let list = entries(app);
-    let mut lines = vec![Line::from(Span::styled(format!("Keys in the {} view", app.view.name()), t.style(Slot::Title)))];
+    // Items in column-major order: a heading per layer, then `key  description` lines.
+    let mut items: Vec<(String, Line)> = Vec::new();
     let mut last_layer = None;
     for (layer, key, desc, avail) in &list {
         if last_layer != Some(*layer) {
-            lines.push(Line::from(Span::styled(format!("[{layer}]"), t.style(Slot::TableHeader))));
+            let h = format!("[{layer}]");
+            items.push((h.clone(), Line::from(Span::styled(h, t.style(Slot::TableHeader)))));
             last_layer = Some(*layer);
         }
         let (note, slot) = match avail {
-            Availability::ReadOnly => ("  (read-only)", Slot::Denied),
-            Availability::NotPermitted => ("  (not permitted)", Slot::Denied),
+            Availability::ReadOnly => (" (read-only)", Slot::Denied),
+            Availability::NotPermitted => (" (not permitted)", Slot::Denied),
             _ => ("", Slot::Hint),
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {key:<10}"), t.style(if note.is_empty() { Slot::Key } else { Slot::Denied })),
-            Span::styled(format!("{desc}{note}"), t.style(slot)),
-        ]));
+        let text = format!("{key:<9} {desc}{note}");
+        items.push((
+            text,
+            Line::from(vec![
+                Span::styled(format!("{key:<9} "), t.style(if note.is_empty() { Slot::Key } else { Slot::Denied })),
+                Span::styled(format!("{desc}{note}"), t.style(slot)),
+            ]),
+        ));
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(":commands", t.style(Slot::TableHeader))));
     let words: Vec<&str> = kinds::KINDS.iter().map(|k| k.short).collect();
-    let cmd = format!("  :{} :all :sources :tree :events :diff :approvals :log :q", words.join(" :"));
-    lines.push(Line::from(Span::styled(cmd, t.style(Slot::Hint))));
-    lines.push(Line::from(Span::styled("/filter: text  regex  -f fuzzy  !inverse  -l label=selector", t.style(Slot::Hint))));
-    let width = body.width.saturating_sub(4).min(96);
-    let height = (lines.len() as u16 + 2).min(body.height);
-    let area = centered(body, width, height);
-    let mut visible = lines;
-    let inner_h = height.saturating_sub(2) as usize;
-    if visible.len() > inner_h {
-        // Keep it on screen at 80x24: two columns are not worth the complexity; cut and say so.
-        visible.truncate(inner_h.saturating_sub(1));
-        visible.push(Line::from(Span::styled("… more: enlarge the terminal", t.style(Slot::Muted))));
-    }
+    let footer = vec![
+        Line::from(Span::styled(
+            format!(":{} :all :sources :tree :events :diff :approvals :log :q", words.join(" :")),
+            t.style(Slot::Hint),
+        )),
+        Line::from(Span::styled("/ filter: text  regex  -f fuzzy  !inverse  -l label selector", t.style(Slot::Hint))),
+    ];
+    let area = Rect { x: body.x + 1, y: body.y, width: body.width.saturating_sub(2), height: body.height };
     f.render_widget(Clear, area);
-    let block = pane(app, "help (any key closes)".into());
-    f.render_widget(Paragraph::new(visible).block(block), area);
+    let block = pane(app, format!("help: {} view (any key closes)", app.view.name()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let col_w = items.iter().map(|(s, _)| s.chars().count()).max().unwrap_or(10).min(44) + 2;
+    let ncols = ((inner.width as usize) / col_w).max(1);
+    let footer_h = (footer.len() as u16).min(inner.height.saturating_sub(1));
+    let rows = inner.height.saturating_sub(footer_h + 1) as usize;
+    let capacity = rows * ncols;
+    if items.len() > capacity && capacity > 0 {
+        items.truncate(capacity - 1);
+        items.push(("".into(), Line::from(Span::styled("… more: enlarge the terminal", t.style(Slot::Muted)))));
+    }
+    for c in 0..ncols {
+        let chunk: Vec<Line> = items.iter().skip(c * rows).take(rows).map(|(_, l)| l.clone()).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let x = inner.x + (c * col_w) as u16;
+        let w = (col_w as u16).min(inner.x + inner.width - x);
+        f.render_widget(Paragraph::new(chunk), Rect { x, y: inner.y, width: w, height: rows as u16 });
+    }
+    let fy = inner.y + inner.height - footer_h;
+    f.render_widget(Paragraph::new(footer).wrap(ratatui::widgets::Wrap { trim: true }), Rect { x: inner.x, y: fy, width: inner.width, height: footer_h });
 }
 
 pub fn draw_log(f: &mut Frame, body: Rect, app: &mut App) {

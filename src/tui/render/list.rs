@@ -72,7 +72,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
     let cursor = app.list.cursor;
     app.list.offset = scroll_into_view(cursor, app.list.offset, height);
     let offset = app.list.offset;
-    let model = app.list_model().clone();
+    app.list_model();
+    let app = &*app;
+    let Some(model) = app.cached_list() else { return };
     let q = &app.list.query;
     let mut title = format!("{scope} ({}/{})", model.rows.len(), model.total_in_scope);
     if !q.filter.text.is_empty() {
@@ -102,7 +104,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
         f.render_widget(Paragraph::new(Span::styled(text, t.style(slot))), inner);
         return;
     }
-    let cols = layout(&model, inner.width.saturating_sub(5) as usize);
+    let cols = layout(model, inner.width.saturating_sub(5) as usize);
     let header = Row::new(
         std::iter::once(Cell::from(""))
             .chain(cols.iter().map(|(i, w)| Cell::from(clip(model.columns[*i].title(), *w, g.ascii))))
