@@ -69,9 +69,30 @@ pub enum Command {
     Server(ServerArgs),
     /// Build a kustomization directory, like `kubectl kustomize DIR`.
     Kustomize(KustomizeArgs),
+    /// Render one frame of the console to stdout (no terminal needed).
+    Snapshot(SnapshotArgs),
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// list, tree, events, detail, diff or approvals.
+    #[arg(long, default_value = "list")]
+    pub view: String,
+    /// COLSxROWS, e.g. 120x40.
+    #[arg(long, default_value = "120x40")]
+    pub size: String,
+    /// KIND/NS/NAME of the object to select.
+    #[arg(long)]
+    pub select: Option<String>,
+    /// Keep colours (ANSI escapes) in the output.
+    #[arg(long)]
+    pub ansi: bool,
+    /// How long to wait for the watches to sync before rendering.
+    #[arg(long, default_value = "10s")]
+    pub wait: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,13 +1,14 @@
 //! Composition root: pick the backend (embedded store or kubeconfig cluster), then run the TUI
 //! or a headless command. The only place that knows about every layer.
 
-use color_eyre::eyre::{Result, eyre};
+use color_eyre::eyre::Result;
 
 use crate::cli::{BenchCommand, Cli, Command, GlobalArgs};
 use crate::cluster::connect::{self, ConnectOptions, Mode};
 use crate::commands::{self, Ctx};
 
 pub mod console;
+pub mod console_run;
 pub mod demo;
 pub mod embedded;
 pub mod server;
@@ -78,9 +79,7 @@ fn exit_code(code: i32) -> Result<i32> {
 
 pub async fn run(cli: Cli) -> Result<i32> {
     let Some(command) = cli.command else {
-        return Err(eyre!(
-            "the console needs a terminal session; run a subcommand, see --help"
-        ));
+        return console_run::run_console(&cli.global).await;
     };
     let g = &cli.global;
     match command {
@@ -106,6 +105,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCommand::Seed { count, namespaces }) => {
             exit_code(commands::bench::seed(&connect(g).await?, count, namespaces).await?)
         }
+        Command::Snapshot(a) => console_run::run_snapshot(g, &a).await,
         Command::Kustomize(a) => exit_code(commands::kustomize::run(&a)?),
         Command::Server(a) => {
             let dir = connect::data_dir(&connect_options(g))?;
