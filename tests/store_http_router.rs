@@ -177,3 +177,21 @@ async fn self_subject_access_review_allows_everything_and_token_is_enforced() {
     assert_eq!(call(&app, "GET", "/version", &[], None).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(call(&app, "GET", "/readyz", &[], None).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn watch_from_a_compacted_version_gets_410_expired_event() {
+    let config = fluxdeck::store::StoreConfig { event_window: 2, ..Default::default() };
+    let app = router(Store::in_memory_with(config), None);
+    for i in 0..6 {
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("cm{i}")}});
+        assert_eq!(call(&app, "POST", "/api/v1/namespaces/default/configmaps", &[], Some(cm)).await.status, StatusCode::CREATED);
+    }
+    let watch = call(&app, "GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=2", &[], None).await;
+    assert_eq!(watch.status, StatusCode::OK);
+    let events: Vec<Value> = watch.text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let last = events.last().expect("an ERROR event");
+    assert_eq!(last["type"], "ERROR", "{}", watch.text);
+    assert_eq!(last["object"]["kind"], "Status");
+    assert_eq!(last["object"]["code"], 410);
+    assert_eq!(last["object"]["reason"], "Expired");
+}
