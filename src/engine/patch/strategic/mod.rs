@@ -221,6 +221,9 @@ impl Merger<'_> {
             };
             let strategy = self.schema.list_strategy(path);
             let keys = list::identity_keys(&strategy, &merged);
+            if let Some(list) = patch_list {
+                list::check_order_matches(list, order, &keys, path)?;
+            }
             let ordered = list::order_by(merged, order, &original_list.unwrap_or_default(), &keys);
             path.pop();
             original.insert(field.to_string(), Value::Array(ordered));
