@@ -26,7 +26,7 @@ pub use merge::merge;
 pub use path::{Path, PathElement, display_path};
 pub use values::{Comparison, compare, remove_paths};
 
-use crate::engine::patch::schema::{ListStrategy, MergeSchema};
+use crate::engine::patch::schema::{ListStrategy, MergeSchema, apply_strategy};
 use serde_json::{Value, json};
 
 /// Fields nobody owns (kube's stripMeta set plus deletion markers). Subtrees are dropped.
@@ -273,7 +273,7 @@ fn check_keys<'v>(
             }
         }
         Value::Array(items) => {
-            if let ListStrategy::Map { keys } = schema.apply_list_strategy(path) {
+            if let ListStrategy::Map { keys } = apply_strategy(schema, path) {
                 for item in items {
                     let Value::Object(fields) = item else {
                         return Err(ApplyError::Invalid(format!(
