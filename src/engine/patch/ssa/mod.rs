@@ -84,6 +84,20 @@ pub fn apply(
     schema: &dyn MergeSchema,
     now: &str,
 ) -> Result<Value, ApplyError> {
+    apply_subresource(live, config, manager, None, force, schema, now)
+}
+
+/// [`apply`] through a subresource (`status`, `scale`): the manager's entry records the
+/// subresource. The caller restricts `config` to the fields the subresource may change.
+pub fn apply_subresource(
+    live: Option<&Value>,
+    config: &Value,
+    manager: &str,
+    subresource: Option<&str>,
+    force: bool,
+    schema: &dyn MergeSchema,
+    now: &str,
+) -> Result<Value, ApplyError> {
     validate_config(config, schema)?;
     let api_version = api_version_of(Some(config))
         .or_else(|| api_version_of(live))
@@ -97,7 +111,7 @@ pub fn apply(
     let applied = strip(&FieldSet::from_value(config, schema));
     let mine = entries
         .iter()
-        .position(|e| e.is(manager, Operation::Apply, &api_version, None));
+        .position(|e| e.is(manager, Operation::Apply, &api_version, subresource));
     let last_applied = mine.map(|i| entries[i].fields.clone()).unwrap_or_default();
     let previous_time = mine.and_then(|i| entries[i].time.clone());
     if let Some(i) = mine {
@@ -109,7 +123,7 @@ pub fn apply(
         api_version,
         time: previous_time.clone(),
         fields: applied,
-        subresource: None,
+        subresource: subresource.map(str::to_string),
     };
 
     let everyone = entries
@@ -226,13 +240,19 @@ fn prune(
     let last = last_applied.with_named_ancestors();
     let owned = everyone.with_named_ancestors();
     let present = FieldSet::from_value(&merged, schema).with_named_ancestors();
-    let orphans: Vec<&Path> = present
-        .iter()
-        .filter(|p| !owned.contains(p) && last.iter().any(|m| p.starts_with(m)))
-        .collect();
+    // Prefix checks walk a path's own prefixes (its depth) rather than the other set, so
+    // large objects (CRDs with big schemas) stay linear.
+    let has_prefix_in =
+        |path: &Path, set: &FieldSet| (1..=path.len()).any(|n| set.contains(&path[..n]));
+    let mut orphans = FieldSet::new();
+    for path in present.iter() {
+        if !owned.contains(path) && has_prefix_in(path, &last) {
+            orphans.insert(path.clone());
+        }
+    }
     let mut doomed = FieldSet::new();
     for path in last.iter() {
-        if orphans.iter().any(|o| path.starts_with(o)) {
+        if has_prefix_in(path, &orphans) {
             doomed.insert(path.clone());
         }
     }

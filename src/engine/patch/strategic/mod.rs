@@ -239,7 +239,11 @@ impl Merger<'_> {
         patch_list: &'p [Value],
         path: &mut Vec<&'p str>,
     ) -> Result<Vec<Value>, PatchError> {
-        match self.schema.list_strategy(path).resolve(&[&existing, patch_list]) {
+        match self
+            .schema
+            .list_strategy(path)
+            .resolve(&[&existing, patch_list])
+        {
             ListStrategy::Atomic => Ok(list::atomic(patch_list)),
             strategy => self.merge_list_with(existing, patch_list, path, &strategy),
         }
