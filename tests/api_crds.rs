@@ -97,3 +97,43 @@ fn embedded_set_serves_old_versions_without_storing_them() {
         "the cached copy is the same set"
     );
 }
+
+#[test]
+fn the_kinds_table_agrees_with_the_crds() {
+    use fluxdeck::api::FluxKind;
+    let current = crds::current().unwrap();
+    let embedded = crds::try_embedded().unwrap();
+    for kind in FluxKind::ALL {
+        let info = kind.info();
+        let find = |set: &[Value]| {
+            set.iter()
+                .find(|c| c.pointer("/spec/names/kind").and_then(Value::as_str) == Some(info.kind))
+                .cloned()
+                .unwrap_or_else(|| panic!("no CRD for {kind}"))
+        };
+        let crd = find(&current);
+        assert_eq!(crd["spec"]["group"], info.group, "{kind}");
+        assert_eq!(crd["spec"]["names"]["plural"], info.plural, "{kind}");
+        assert_eq!(crd["spec"]["names"]["singular"], info.singular, "{kind}");
+        assert_eq!(crd["spec"]["scope"], "Namespaced", "{kind}");
+        let short: Vec<&str> = crd["spec"]["names"]["shortNames"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(short, info.short_names, "{kind}");
+        assert_eq!(crds::served_versions(&crd), [info.version], "{kind}: current Flux serves one version");
+        let all = find(&embedded);
+        let older: Vec<&str> = crds::served_versions(&all).into_iter().filter(|v| *v != info.version).collect();
+        assert_eq!(older, info.older_versions, "{kind}: older versions");
+        let has_suspend = crds::version_schema(&crd, info.version)
+            .unwrap()
+            .pointer("/properties/spec/properties/suspend")
+            .is_some();
+        assert_eq!(has_suspend, info.suspendable, "{kind}: suspendable");
+        let schema = crds::version_schema(&crd, info.version).unwrap();
+        let has = |p: &str| schema.pointer(p).is_some();
+        assert_eq!(has("/properties/status/properties/artifact"), info.has_artifact, "{kind}: artifact");
+        assert_eq!(has("/properties/status/properties/inventory"), info.has_inventory, "{kind}: inventory");
+        assert_eq!(!has("/properties/status"), info.is_static, "{kind}: static");
+    }
+}

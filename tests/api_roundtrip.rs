@@ -107,16 +107,8 @@ fn fixtures_cover_every_kind_and_every_older_version() {
         })
         .collect();
     for kind in FluxKind::ALL {
-        for v in &kind.info().older_versions {
+        for v in kind.info().older_versions {
             let api_version = format!("{}/{v}", kind.group());
-            // Bucket and OCIRepository v1beta2 differ from v1 only in dropped fields also covered by GitRepository.
-            if matches!(
-                kind,
-                FluxKind::Bucket | FluxKind::OCIRepository | FluxKind::ImageUpdateAutomation
-            ) && *v == "v1beta2"
-            {
-                continue;
-            }
             assert!(
                 older.contains(&(kind.kind().to_string(), api_version.clone())),
                 "no fixture for {kind} {api_version}"
