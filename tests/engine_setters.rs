@@ -51,13 +51,12 @@ fn policy_table(case: &Value) -> BTreeMap<(String, String), ImageRef> {
         .collect()
 }
 
+/// Every file's text afterwards, the changed files, and `(file, object, old, new, setter)` rows.
+type UpdateOutcome = (BTreeMap<String, String>, Vec<String>, Vec<[String; 5]>);
+
 /// Run the Setters update over `input`, limited to `update_path`. Returns every file's text
 /// afterwards, the set of changed files, and the changes as `(file, object, old, new, setter)`.
-fn run_update(
-    case: &Value,
-    input: &Path,
-    update_path: &str,
-) -> Result<(BTreeMap<String, String>, Vec<String>, Vec<[String; 5]>), String> {
+fn run_update(case: &Value, input: &Path, update_path: &str) -> Result<UpdateOutcome, String> {
     let table = policy_table(case);
     let lookup = |ns: &str, name: &str| table.get(&(ns.to_string(), name.to_string())).cloned();
     let prefix = update_path.trim_start_matches("./").trim_end_matches('/');
@@ -91,7 +90,7 @@ fn run_update(
     Ok((tree, changed, changes))
 }
 
-fn run_case(dir: &PathBuf) -> Result<(), String> {
+fn run_case(dir: &Path) -> Result<(), String> {
     let case: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).unwrap()).unwrap();
     // ApplyPolicies cases carry `update`; UpdateWithSetters is called without one.

@@ -4,9 +4,11 @@
 //! console never shows Secret data.
 
 mod crypto;
+mod formats;
 mod mask;
 mod tree;
 
+pub use formats::{SopsFormat, decrypt_file, decrypt_secret_values};
 pub use mask::{mask_encrypted_values, mask_secret_data};
 
 use serde_json::{Map, Value};
@@ -124,6 +126,15 @@ pub fn decrypt_yaml(text: &str, keys: &AgeKeys) -> Result<Value, SopsError> {
 
 /// Decrypt a SOPS document already read as a value; returns it without the `sops` key.
 pub fn decrypt_document(doc: &Value, keys: &AgeKeys) -> Result<Value, SopsError> {
+    decrypt_raw(doc, keys).map(|(value, _)| value)
+}
+
+/// `decrypt_document`, also returning the raw plaintext of a top-level `data` value (binary
+/// SOPS files keep arbitrary bytes there, which need not be UTF-8).
+pub(crate) fn decrypt_raw(
+    doc: &Value,
+    keys: &AgeKeys,
+) -> Result<(Value, Option<Vec<u8>>), SopsError> {
     if !is_sops_document(doc) {
         return Err(SopsError::NotEncrypted);
     }
@@ -166,6 +177,7 @@ pub fn decrypt_document(doc: &Value, keys: &AgeKeys) -> Result<Value, SopsError>
         key: &data_key,
         hasher,
         mac_only_encrypted,
+        raw_data: None,
     };
     let mut out = Map::new();
     for (k, v) in doc.as_object().into_iter().flatten() {
@@ -181,7 +193,7 @@ pub fn decrypt_document(doc: &Value, keys: &AgeKeys) -> Result<Value, SopsError>
         .map(|b| format!("{b:02X}"))
         .collect();
     verify_mac(meta, &data_key, &computed)?;
-    Ok(Value::Object(out))
+    Ok((Value::Object(out), walk.raw_data))
 }
 
 fn verify_mac(meta: &Value, data_key: &[u8; 32], computed: &str) -> Result<(), SopsError> {
@@ -211,6 +223,7 @@ struct Walk<'a> {
     key: &'a [u8; 32],
     hasher: Sha512,
     mac_only_encrypted: bool,
+    raw_data: Option<Vec<u8>>,
 }
 
 impl Walk<'_> {
@@ -252,8 +265,15 @@ impl Walk<'_> {
                 path: shown.clone(),
             })?;
         self.hasher.update(&plain);
-        let text = String::from_utf8(plain)
-            .map_err(|_| SopsError::Malformed(format!("{shown}: value is not UTF-8")))?;
+        if path == ["data"] {
+            self.raw_data = Some(plain.clone());
+        }
+        let text = match String::from_utf8(plain) {
+            Ok(text) => text,
+            // Binary payloads: the raw bytes are kept in `raw_data`; show them lossily.
+            Err(e) if path == ["data"] => String::from_utf8_lossy(e.as_bytes()).to_string(),
+            Err(_) => return Err(SopsError::Malformed(format!("{shown}: value is not UTF-8"))),
+        };
         let bad = |what: &str| SopsError::Malformed(format!("{shown}: decrypted value {what}"));
         Ok(match enc.kind.as_str() {
             "int" => Value::Number(
@@ -261,12 +281,16 @@ impl Walk<'_> {
                     .map_err(|_| bad("is not an int"))?
                     .into(),
             ),
-            "float" => text
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .ok_or_else(|| bad("is not a float"))?,
+            // JSON numbers are float64 in sops; integral ones print without a fraction.
+            "float" => match text.parse::<i64>() {
+                Ok(i) => Value::Number(i.into()),
+                Err(_) => text
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .ok_or_else(|| bad("is not a float"))?,
+            },
             "bool" => Value::Bool(text.eq_ignore_ascii_case("true")),
             _ => Value::String(text),
         })

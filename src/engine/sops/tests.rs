@@ -120,3 +120,57 @@ fn identities_come_from_agekey_entries_of_a_secret() {
         "s3cr3t"
     );
 }
+
+#[test]
+fn json_dotenv_and_binary_files_decrypt() {
+    let json_file = include_bytes!("testdata/app.enc.json");
+    let plain: Value =
+        serde_json::from_slice(&decrypt_file(json_file, SopsFormat::Json, &keys()).unwrap())
+            .unwrap();
+    assert_eq!(
+        plain,
+        json!({"user": "admin", "port": 5432, "ok": true, "list": [1, "x"]})
+    );
+    let env = decrypt_file(
+        include_bytes!("testdata/app.enc.env"),
+        SopsFormat::Dotenv,
+        &keys(),
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(env).unwrap(),
+        "USER=admin\nPASS=s3cr3t\nPORT=5432\n"
+    );
+    let blob = decrypt_file(
+        include_bytes!("testdata/blob.enc.bin"),
+        SopsFormat::Binary,
+        &keys(),
+    )
+    .unwrap();
+    assert_eq!(blob, b"binary\x00data\n");
+    assert_eq!(SopsFormat::from_file_name("a.enc.yml"), SopsFormat::Yaml);
+    assert_eq!(SopsFormat::from_file_name("key"), SopsFormat::Binary);
+}
+
+#[test]
+fn secret_data_values_holding_sops_files_are_decrypted() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {
+        "app.env": b64.encode(include_bytes!("testdata/app.enc.env")),
+        "plain.txt": b64.encode("not encrypted"),
+    }});
+    let out = decrypt_secret_values(&secret, &keys()).unwrap();
+    let env = b64
+        .decode(out["data"]["app.env"].as_str().unwrap())
+        .unwrap();
+    assert!(String::from_utf8(env).unwrap().contains("PASS=s3cr3t"));
+    assert_eq!(out["data"]["plain.txt"], secret["data"]["plain.txt"]);
+    let tampered = include_str!("testdata/app.enc.env")
+        .replace("sops_lastmodified=2026", "sops_lastmodified=2025");
+    let bad = json!({"kind": "Secret", "data": {"app.env": b64.encode(tampered)}});
+    let err = decrypt_secret_values(&bad, &keys())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("Secret data key 'app.env'"), "{err}");
+}
