@@ -31,7 +31,13 @@ fn type_text(app: &mut App, text: &str) {
 }
 
 fn submits(app: &mut App) -> Vec<Command> {
-    app.effects.drain(..).filter_map(|e| match e { Effect::Submit { command, .. } => Some(command), _ => None }).collect()
+    app.effects
+        .drain(..)
+        .filter_map(|e| match e {
+            Effect::Submit { command, .. } => Some(command),
+            _ => None,
+        })
+        .collect()
 }
 
 fn r(s: &str) -> ObjectRef {
@@ -46,9 +52,21 @@ fn suspend_asks_for_a_reason() {
     assert!(matches!(a.input, Some(Input::SuspendReason { .. })));
     type_text(&mut a, "db migration");
     press(&mut a, "enter");
-    assert_eq!(submits(&mut a), [Command::Suspend { target: r("Kustomization/flux-system/apps"), reason: Some("db migration".into()) }]);
+    assert_eq!(
+        submits(&mut a),
+        [Command::Suspend {
+            target: r("Kustomization/flux-system/apps"),
+            reason: Some("db migration".into())
+        }]
+    );
     press(&mut a, "s enter");
-    assert_eq!(submits(&mut a), [Command::Suspend { target: r("Kustomization/flux-system/apps"), reason: None }]);
+    assert_eq!(
+        submits(&mut a),
+        [Command::Suspend {
+            target: r("Kustomization/flux-system/apps"),
+            reason: None
+        }]
+    );
     press(&mut a, "s esc");
     assert!(submits(&mut a).is_empty() && a.input.is_none());
 }
@@ -59,10 +77,17 @@ fn space_selects_for_bulk_actions() {
     press(&mut a, "space space");
     assert_eq!(a.list.marked.len(), 2);
     press(&mut a, "R");
-    assert_eq!(submits(&mut a), [
-        Command::Reconcile { target: r("GitRepository/flux-system/apps-repo") },
-        Command::Reconcile { target: r("Kustomization/flux-system/apps") },
-    ]);
+    assert_eq!(
+        submits(&mut a),
+        [
+            Command::Reconcile {
+                target: r("GitRepository/flux-system/apps-repo")
+            },
+            Command::Reconcile {
+                target: r("Kustomization/flux-system/apps")
+            },
+        ]
+    );
     press(&mut a, "r");
     assert_eq!(submits(&mut a).len(), 2);
     press(&mut a, "esc");
@@ -82,24 +107,42 @@ fn read_only_hides_writes_and_refuses_them() {
     let frame = plain(&render_buffer(&mut a, 200, 30));
     assert!(frame.contains("read-only"));
     let hints = frame.lines().rev().nth(1).unwrap();
-    assert!(!hints.contains("Suspend") && hints.contains("YAML"), "{hints}");
+    assert!(
+        !hints.contains("Suspend") && hints.contains("YAML"),
+        "{hints}"
+    );
 }
 
 #[test]
 fn rbac_denied_keys_show_not_permitted() {
     let mut snap = fleet();
-    snap.permissions.denied.push(Denial { verb: Verb::Patch, kind: "Kustomization".into(), namespace: None });
+    snap.permissions.denied.push(Denial {
+        verb: Verb::Patch,
+        kind: "Kustomization".into(),
+        namespace: None,
+    });
     let mut a = prepared_app(&snap, View::List, None, frame_opts(false));
     press(&mut a, "R");
     assert!(submits(&mut a).is_empty());
-    assert_eq!(a.message.as_ref().unwrap().0, "reconcile: not permitted (RBAC)");
+    assert_eq!(
+        a.message.as_ref().unwrap().0,
+        "reconcile: not permitted (RBAC)"
+    );
     a.overlay = Some(Overlay::Help);
     let frame = plain(&render_buffer(&mut a, 120, 50));
     assert!(frame.contains("Reconcile (not permitted)"), "{frame}");
     assert!(frame.contains("YAML") && !frame.contains("YAML (not permitted)"));
     a.overlay = None;
     let frame = plain(&render_buffer(&mut a, 200, 30));
-    assert!(frame.lines().rev().nth(1).unwrap().contains("R Reconcile (not permitted)"), "{frame}");
+    assert!(
+        frame
+            .lines()
+            .rev()
+            .nth(1)
+            .unwrap()
+            .contains("R Reconcile (not permitted)"),
+        "{frame}"
+    );
 }
 
 #[test]
@@ -108,7 +151,10 @@ fn help_lists_only_actions_of_the_focused_view() {
     a.overlay = Some(Overlay::Help);
     let list_help = plain(&render_buffer(&mut a, 120, 60));
     assert!(list_help.contains("Suspend") && !list_help.contains("Approve"));
-    assert!(!list_help.contains("Force (HelmRelease)"), "force only for HelmReleases");
+    assert!(
+        !list_help.contains("Force (HelmRelease)"),
+        "force only for HelmReleases"
+    );
     a.select_ref(&r("HelmRelease/podinfo/podinfo"));
     let hr_help = plain(&render_buffer(&mut a, 120, 60));
     assert!(hr_help.contains("Force (HelmRelease)"));
@@ -140,10 +186,20 @@ fn chords_motion_filter_and_commands() {
     press(&mut a, ":");
     type_text(&mut a, "nonsense");
     press(&mut a, "enter");
-    assert!(a.message.as_ref().unwrap().0.starts_with("unknown command :nonsense"));
+    assert!(
+        a.message
+            .as_ref()
+            .unwrap()
+            .0
+            .starts_with("unknown command :nonsense")
+    );
     press(&mut a, "t");
     assert_eq!(a.view, View::Tree);
-    assert_eq!(a.tree_line().unwrap().target, Some(r("HelmRelease/podinfo/podinfo")), "tree jumps to the selection");
+    assert_eq!(
+        a.tree_line().unwrap().target,
+        Some(r("HelmRelease/podinfo/podinfo")),
+        "tree jumps to the selection"
+    );
     press(&mut a, "esc");
     assert_eq!(a.view, View::List);
 }
@@ -152,18 +208,38 @@ fn chords_motion_filter_and_commands() {
 fn editor_validates_in_place_and_applies() {
     let mut a = app();
     press(&mut a, "ctrl-e");
-    let Some(Input::Editor(ed)) = &a.input else { panic!("editor open") };
-    assert!(ed.area.lines().iter().any(|l| l.contains("kind: Kustomization")));
-    assert!(!ed.area.lines().iter().any(|l| l.starts_with("status:")), "status is not editable");
+    let Some(Input::Editor(ed)) = &a.input else {
+        panic!("editor open")
+    };
+    assert!(
+        ed.area
+            .lines()
+            .iter()
+            .any(|l| l.contains("kind: Kustomization"))
+    );
+    assert!(
+        !ed.area.lines().iter().any(|l| l.starts_with("status:")),
+        "status is not editable"
+    );
     press(&mut a, "ctrl-s");
     let cmds = submits(&mut a);
     assert!(matches!(cmds.as_slice(), [Command::Apply { yaml }] if yaml.contains("name: apps")));
     let id = a.actions.front().unwrap().id;
-    a.on_progress(id, Progress::Failed("admission webhook denied: spec.interval: invalid duration at line 7".into()));
-    let Some(Input::Editor(ed)) = &a.input else { panic!("editor stays open on failure") };
+    a.on_progress(
+        id,
+        Progress::Failed(
+            "admission webhook denied: spec.interval: invalid duration at line 7".into(),
+        ),
+    );
+    let Some(Input::Editor(ed)) = &a.input else {
+        panic!("editor stays open on failure")
+    };
     assert_eq!(ed.error.as_ref().unwrap().0, Some(7));
     let frame = plain(&render_buffer(&mut a, 120, 40));
-    assert!(frame.contains("line 7: admission webhook denied"), "{frame}");
+    assert!(
+        frame.contains("line 7: admission webhook denied"),
+        "{frame}"
+    );
     // Break the document: local validation catches it before anything is sent.
     if let Some(Input::Editor(ed)) = &mut a.input {
         ed.area = fluxdeck::tui::app::input::editor_area("kind: [\n");
@@ -178,14 +254,25 @@ fn editor_validates_in_place_and_applies() {
 fn external_edit_round_trip() {
     let mut a = app();
     press(&mut a, "E");
-    let Some(Effect::ExternalEdit { target, text }) = a.effects.pop() else { panic!("external edit requested") };
+    let Some(Effect::ExternalEdit { target, text }) = a.effects.pop() else {
+        panic!("external edit requested")
+    };
     a.on_external_edit(target.clone(), &text, Ok(text.clone()));
     assert_eq!(a.message.as_ref().unwrap().0, "edit cancelled: no changes");
-    a.on_external_edit(target.clone(), &text, Ok("apiVersion: v1\nkind: [\n".into()));
-    assert!(matches!(&a.input, Some(Input::Editor(ed)) if ed.error.is_some()), "invalid text reopens in the editor with the error");
+    a.on_external_edit(
+        target.clone(),
+        &text,
+        Ok("apiVersion: v1\nkind: [\n".into()),
+    );
+    assert!(
+        matches!(&a.input, Some(Input::Editor(ed)) if ed.error.is_some()),
+        "invalid text reopens in the editor with the error"
+    );
     a.input = None;
     a.on_external_edit(target, &text, Ok(text.replace("10m", "5m")));
-    assert!(matches!(submits(&mut a).as_slice(), [Command::Apply { yaml }] if yaml.contains("interval: 5m")));
+    assert!(
+        matches!(submits(&mut a).as_slice(), [Command::Apply { yaml }] if yaml.contains("interval: 5m"))
+    );
 }
 
 #[test]
@@ -194,9 +281,17 @@ fn delete_needs_confirmation() {
     press(&mut a, "ctrl-d");
     assert!(matches!(a.input, Some(Input::ConfirmDelete { .. })));
     let frame = plain(&render_buffer(&mut a, 120, 40));
-    assert!(frame.contains("delete Kustomization/flux-system/apps? enter confirm, esc cancel"), "{frame}");
+    assert!(
+        frame.contains("delete Kustomization/flux-system/apps? enter confirm, esc cancel"),
+        "{frame}"
+    );
     press(&mut a, "enter");
-    assert_eq!(submits(&mut a), [Command::Delete { target: r("Kustomization/flux-system/apps") }]);
+    assert_eq!(
+        submits(&mut a),
+        [Command::Delete {
+            target: r("Kustomization/flux-system/apps")
+        }]
+    );
 }
 
 #[test]
@@ -205,20 +300,35 @@ fn progress_elapsed_cancel_and_log() {
     press(&mut a, "R");
     let id = a.actions.front().unwrap().id;
     submits(&mut a);
-    a.on_progress(id, Progress::Step("waiting for Kustomization reconciliation".into()));
+    a.on_progress(
+        id,
+        Progress::Step("waiting for Kustomization reconciliation".into()),
+    );
     a.instant += Duration::from_secs(3);
     let frame = plain(&render_buffer(&mut a, 120, 40));
     let status = frame.lines().last().unwrap();
     assert!(status.starts_with("◎ reconcile Kustomization/flux-system/apps 3s  waiting for Kustomization reconciliation  [ctrl-x cancel]"), "{status}");
-    assert!(a.next_deadline().is_some(), "elapsed time ticks while running");
+    assert!(
+        a.next_deadline().is_some(),
+        "elapsed time ticks while running"
+    );
     press(&mut a, "ctrl-x");
     assert_eq!(a.effects.pop(), Some(Effect::Cancel { id }));
     assert_eq!(a.actions.front().unwrap().outcome, Outcome::Cancelled);
     press(&mut a, "R");
     let id2 = a.actions.front().unwrap().id;
-    a.on_progress(id2, Progress::Done("applied revision main@sha1:67e2c98a".into()));
+    a.on_progress(
+        id2,
+        Progress::Done("applied revision main@sha1:67e2c98a".into()),
+    );
     let frame = plain(&render_buffer(&mut a, 120, 40));
-    assert!(frame.lines().last().unwrap().starts_with("✔ reconcile Kustomization/flux-system/apps 0s  applied revision"));
+    assert!(
+        frame
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("✔ reconcile Kustomization/flux-system/apps 0s  applied revision")
+    );
     press(&mut a, "L");
     let log = plain(&render_buffer(&mut a, 120, 40));
     assert!(log.contains("action log") && log.contains("cancelled"));
@@ -232,7 +342,13 @@ fn ready_change_highlights_once_with_one_deadline() {
     let mut snap = fleet();
     for o in snap.objects.iter_mut() {
         if o["metadata"]["name"] == "apps" {
-            o["status"]["conditions"] = json!([cond("Ready", "True", "ReconciliationSucceeded", "Applied", 0)]);
+            o["status"]["conditions"] = json!([cond(
+                "Ready",
+                "True",
+                "ReconciliationSucceeded",
+                "Applied",
+                0
+            )]);
         }
     }
     let t0 = a.instant;
@@ -258,7 +374,10 @@ fn ctrl_z_and_copy_are_effects() {
     press(&mut a, "ctrl-z");
     assert_eq!(a.effects.pop(), Some(Effect::SuspendProcess));
     press(&mut a, "c");
-    assert_eq!(a.effects.pop(), Some(Effect::Copy("Kustomization/flux-system/apps".into())));
+    assert_eq!(
+        a.effects.pop(),
+        Some(Effect::Copy("Kustomization/flux-system/apps".into()))
+    );
     press(&mut a, "C");
     assert!(matches!(a.effects.pop(), Some(Effect::Copy(y)) if y.contains("kind: Kustomization")));
     press(&mut a, "q");
@@ -268,11 +387,28 @@ fn ctrl_z_and_copy_are_effects() {
 #[test]
 fn headless_ansi_output_has_colours() {
     let snap = fleet();
-    let text = fluxdeck::tui::headless::render_frame(&snap, View::List, 100, 20, Some("HelmRelease/podinfo/podinfo"), true);
+    let text = fluxdeck::tui::headless::render_frame(
+        &snap,
+        View::List,
+        100,
+        20,
+        Some("HelmRelease/podinfo/podinfo"),
+        true,
+    );
     if std::env::var_os("NO_COLOR").is_none() {
-        assert!(text.contains("\x1b[0;") && text.contains(";38;2;"), "truecolor SGR codes");
+        assert!(
+            text.contains("\x1b[0;") && text.contains(";38;2;"),
+            "truecolor SGR codes"
+        );
     }
-    let plain_text = fluxdeck::tui::headless::render_frame(&snap, View::Detail, 100, 20, Some("HelmRelease/podinfo/podinfo"), false);
+    let plain_text = fluxdeck::tui::headless::render_frame(
+        &snap,
+        View::Detail,
+        100,
+        20,
+        Some("HelmRelease/podinfo/podinfo"),
+        false,
+    );
     assert!(!plain_text.contains('\x1b'));
     assert!(plain_text.contains("HelmRelease/podinfo/podinfo"));
 }

@@ -23,13 +23,28 @@ pub struct FrameOptions {
 
 impl Default for FrameOptions {
     fn default() -> Self {
-        Self { ascii: false, theme: Theme::default_dark(), keymap: Keymap::defaults().unwrap_or_default(), now: None }
+        Self {
+            ascii: false,
+            theme: Theme::default_dark(),
+            keymap: Keymap::defaults().unwrap_or_default(),
+            now: None,
+        }
     }
 }
 
 /// Build an App showing `view`, with `select` (`KIND/NS/NAME`) selected and focused.
-pub fn prepared_app(snapshot: &Snapshot, view: View, select: Option<&str>, opts: FrameOptions) -> App {
-    let mut app = App::new(Arc::new(snapshot.clone()), opts.keymap, opts.theme, Glyphs::for_mode(opts.ascii));
+pub fn prepared_app(
+    snapshot: &Snapshot,
+    view: View,
+    select: Option<&str>,
+    opts: FrameOptions,
+) -> App {
+    let mut app = App::new(
+        Arc::new(snapshot.clone()),
+        opts.keymap,
+        opts.theme,
+        Glyphs::for_mode(opts.ascii),
+    );
     if let Some(now) = opts.now {
         app.now = now;
     }
@@ -62,9 +77,20 @@ pub fn render_buffer(app: &mut App, cols: u16, rows: u16) -> Buffer {
 }
 
 /// One frame of the real app as plain text (or with ANSI colours).
-pub fn render_frame(snapshot: &Snapshot, view: View, cols: u16, rows: u16, select: Option<&str>, ansi: bool) -> String {
+pub fn render_frame(
+    snapshot: &Snapshot,
+    view: View,
+    cols: u16,
+    rows: u16,
+    select: Option<&str>,
+    ansi: bool,
+) -> String {
     let mut opts = FrameOptions::default();
-    let mode = if ansi { ColorMode::detect(std::env::var("NO_COLOR").ok().as_deref(), Some("truecolor")) } else { ColorMode::NoColor };
+    let mode = if ansi {
+        ColorMode::detect(std::env::var("NO_COLOR").ok().as_deref(), Some("truecolor"))
+    } else {
+        ColorMode::NoColor
+    };
     opts.theme = opts.theme.with_mode(mode);
     render_frame_with(snapshot, view, cols, rows, select, ansi, opts)
 }
@@ -80,5 +106,9 @@ pub fn render_frame_with(
 ) -> String {
     let mut app = prepared_app(snapshot, view, select, opts);
     let buf = render_buffer(&mut app, cols, rows);
-    if ansi { render::text::ansi(&buf) } else { render::text::plain(&buf) }
+    if ansi {
+        render::text::ansi(&buf)
+    } else {
+        render::text::plain(&buf)
+    }
 }

@@ -125,15 +125,28 @@ pub async fn run(backend: Arc<dyn Backend>, opts: TuiOptions) -> Result<(), TuiE
     let mut guard = TerminalGuard::enter()?;
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     term.clear()?;
-    let mut app = App::new(backend.snapshot(), opts.keymap, opts.theme, Glyphs::for_mode(opts.ascii));
+    let mut app = App::new(
+        backend.snapshot(),
+        opts.keymap,
+        opts.theme,
+        Glyphs::for_mode(opts.ascii),
+    );
     app.read_only |= opts.read_only;
     app.view = opts.view;
-    if let Some(r) = opts.select.as_deref().and_then(super::backend::ObjectRef::parse) {
+    if let Some(r) = opts
+        .select
+        .as_deref()
+        .and_then(super::backend::ObjectRef::parse)
+    {
         app.select_ref(&r);
         app.focus = Some(r);
     }
     let (progress_tx, mut progress_rx) = mpsc::unbounded_channel::<ProgressMsg>();
-    let mut runner = Runner { backend: backend.clone(), progress_tx, tasks: HashMap::new() };
+    let mut runner = Runner {
+        backend: backend.clone(),
+        progress_tx,
+        tasks: HashMap::new(),
+    };
     let mut changes = backend.changes();
     let mut backend_open = true;
     let mut events = EventStream::new();

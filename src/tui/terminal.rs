@@ -81,7 +81,9 @@ pub fn osc52_copy(text: &str) -> io::Result<()> {
 
 /// Run $VISUAL / $EDITOR (else vi) on `text` in a private temp file; returns the edited text.
 pub async fn external_edit(text: &str) -> Result<String, String> {
-    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into());
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
     let path = std::env::temp_dir().join(format!("fluxdeck-edit-{}.yaml", uuid::Uuid::new_v4()));
     write_private(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     // Through sh so that EDITOR may carry arguments ("code -w").

@@ -51,7 +51,12 @@ pub fn ks(ns: &str, name: &str, conds: Vec<Value>, depends: &[&str], inventory: 
                    "inventory": {"entries": inventory.iter().map(|id| json!({"id": id, "v": "v1"})).collect::<Vec<_>>()}}
     });
     if !depends.is_empty() {
-        v["spec"]["dependsOn"] = json!(depends.iter().map(|d| json!({"name": d})).collect::<Vec<_>>());
+        v["spec"]["dependsOn"] = json!(
+            depends
+                .iter()
+                .map(|d| json!({"name": d}))
+                .collect::<Vec<_>>()
+        );
     }
     v
 }
@@ -64,11 +69,30 @@ pub fn fleet() -> Snapshot {
     let applied = format!("Applied revision: main@sha1:{SHA}");
     let mut monitoring = ks("flux-system", "monitoring", vec![ready(&applied)], &[], &[]);
     monitoring["spec"]["suspend"] = json!(true);
-    monitoring["metadata"]["annotations"] = json!({"fluxdeck.io/suspend-reason": "incident 4711: alert storm"});
-    let mut tenants = ks("flux-system", "tenants", vec![
-        cond("Reconciling", "True", "Progressing", "Reconciliation in progress", 1),
-        cond("Ready", "Unknown", "Progressing", "Reconciliation in progress", 1),
-    ], &[], &[]);
+    monitoring["metadata"]["annotations"] =
+        json!({"fluxdeck.io/suspend-reason": "incident 4711: alert storm"});
+    let mut tenants = ks(
+        "flux-system",
+        "tenants",
+        vec![
+            cond(
+                "Reconciling",
+                "True",
+                "Progressing",
+                "Reconciliation in progress",
+                1,
+            ),
+            cond(
+                "Ready",
+                "Unknown",
+                "Progressing",
+                "Reconciliation in progress",
+                1,
+            ),
+        ],
+        &[],
+        &[],
+    );
     tenants["metadata"]["labels"] = json!({"team": "platform"});
     let hr = json!({
         "apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": meta("podinfo", "podinfo"),
@@ -111,24 +135,96 @@ pub fn fleet() -> Snapshot {
         "spec": {"providerRef": {"name": "slack"}, "eventSources": [{"kind": "Kustomization", "name": "*"}]}
     });
     let objects = vec![
-        git("flux-system", "flux-system", cond("Ready", "True", "Succeeded", &format!("stored artifact for revision 'main@sha1:{SHA}'"), 5), Some(&format!("main@sha1:{SHA}"))),
-        git("flux-system", "apps-repo", cond("Ready", "False", "GitOperationFailed", "failed to checkout and determine revision: unable to clone 'https://github.com/acme/apps-repo': authentication required", 2), None),
+        git(
+            "flux-system",
+            "flux-system",
+            cond(
+                "Ready",
+                "True",
+                "Succeeded",
+                &format!("stored artifact for revision 'main@sha1:{SHA}'"),
+                5,
+            ),
+            Some(&format!("main@sha1:{SHA}")),
+        ),
+        git(
+            "flux-system",
+            "apps-repo",
+            cond(
+                "Ready",
+                "False",
+                "GitOperationFailed",
+                "failed to checkout and determine revision: unable to clone 'https://github.com/acme/apps-repo': authentication required",
+                2,
+            ),
+            None,
+        ),
         helmrepo,
         chart,
-        ks("flux-system", "flux-system", vec![ready(&applied)], &[], &[
-            "_flux-system__Namespace", "flux-system_source-controller_apps_Deployment",
-            "flux-system_infrastructure_kustomize.toolkit.fluxcd.io_Kustomization",
-            "flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization",
-            "flux-system_flux-system_source.toolkit.fluxcd.io_GitRepository",
-        ]),
-        ks("flux-system", "infrastructure", vec![ready(&applied)], &[], &[
-            "_podinfo__Namespace", "podinfo_podinfo_helm.toolkit.fluxcd.io_HelmRelease",
-        ]),
-        ks("flux-system", "apps", vec![cond("Ready", "False", "DependencyNotReady", "dependency 'flux-system/monitoring' is not ready", 4)], &["infrastructure", "monitoring"], &[]),
+        ks(
+            "flux-system",
+            "flux-system",
+            vec![ready(&applied)],
+            &[],
+            &[
+                "_flux-system__Namespace",
+                "flux-system_source-controller_apps_Deployment",
+                "flux-system_infrastructure_kustomize.toolkit.fluxcd.io_Kustomization",
+                "flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization",
+                "flux-system_flux-system_source.toolkit.fluxcd.io_GitRepository",
+            ],
+        ),
+        ks(
+            "flux-system",
+            "infrastructure",
+            vec![ready(&applied)],
+            &[],
+            &[
+                "_podinfo__Namespace",
+                "podinfo_podinfo_helm.toolkit.fluxcd.io_HelmRelease",
+            ],
+        ),
+        ks(
+            "flux-system",
+            "apps",
+            vec![cond(
+                "Ready",
+                "False",
+                "DependencyNotReady",
+                "dependency 'flux-system/monitoring' is not ready",
+                4,
+            )],
+            &["infrastructure", "monitoring"],
+            &[],
+        ),
         monitoring,
         tenants,
-        ks("flux-system", "cycle-a", vec![cond("Ready", "False", "DependencyNotReady", "dependency 'flux-system/cycle-b' is not ready", 9)], &["cycle-b"], &[]),
-        ks("flux-system", "cycle-b", vec![cond("Ready", "False", "DependencyNotReady", "dependency 'flux-system/cycle-a' is not ready", 9)], &["cycle-a"], &[]),
+        ks(
+            "flux-system",
+            "cycle-a",
+            vec![cond(
+                "Ready",
+                "False",
+                "DependencyNotReady",
+                "dependency 'flux-system/cycle-b' is not ready",
+                9,
+            )],
+            &["cycle-b"],
+            &[],
+        ),
+        ks(
+            "flux-system",
+            "cycle-b",
+            vec![cond(
+                "Ready",
+                "False",
+                "DependencyNotReady",
+                "dependency 'flux-system/cycle-a' is not ready",
+                9,
+            )],
+            &["cycle-a"],
+            &[],
+        ),
         hr,
         imgrepo,
         imgpol,
@@ -143,26 +239,101 @@ pub fn fleet() -> Snapshot {
                "spec": {"replicas": 2}, "status": {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "readyReplicas": 1, "availableReplicas": 1}}),
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "podinfo"}, "spec": {"type": "ClusterIP", "clusterIP": "10.0.0.1"}}),
     ];
-    let ev = |kind: &str, ns: &str, name: &str, type_: &str, reason: &str, msg: &str, mins: i64, count: i64| {
+    let ev = |kind: &str,
+              ns: &str,
+              name: &str,
+              type_: &str,
+              reason: &str,
+              msg: &str,
+              mins: i64,
+              count: i64| {
         json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": format!("{name}.{mins}"), "namespace": ns},
                "involvedObject": {"kind": kind, "namespace": ns, "name": name}, "type": type_, "reason": reason,
                "message": msg, "lastTimestamp": ago(mins), "count": count,
                "source": {"component": "kustomize-controller"}})
     };
     let events = vec![
-        ev("Kustomization", "flux-system", "flux-system", "Normal", "ReconciliationSucceeded", "Reconciliation finished in 2.1s, next run in 10m0s", 30, 4),
-        ev("GitRepository", "flux-system", "flux-system", "Normal", "NewArtifact", &format!("stored artifact for commit 'Bump podinfo' main@sha1:{SHA}"), 5, 1),
-        ev("GitRepository", "flux-system", "apps-repo", "Warning", "GitOperationFailed", "failed to checkout and determine revision: unable to clone: authentication required", 2, 7),
-        ev("Kustomization", "flux-system", "apps", "Warning", "DependencyNotReady", "dependency 'flux-system/monitoring' is not ready", 4, 3),
-        ev("HelmRelease", "podinfo", "podinfo", "Normal", "UpgradeSucceeded", "Helm upgrade succeeded for release podinfo/podinfo.v3 with chart podinfo@6.3.5", 20, 1),
-        ev("HelmChart", "flux-system", "podinfo-podinfo", "Normal", "ChartPullSucceeded", "pulled 'podinfo' chart with version '6.3.5'", 21, 1),
-        ev("Kustomization", "flux-system", "tenants", "Normal", "Progressing", "Reconciliation in progress", 1, 1),
+        ev(
+            "Kustomization",
+            "flux-system",
+            "flux-system",
+            "Normal",
+            "ReconciliationSucceeded",
+            "Reconciliation finished in 2.1s, next run in 10m0s",
+            30,
+            4,
+        ),
+        ev(
+            "GitRepository",
+            "flux-system",
+            "flux-system",
+            "Normal",
+            "NewArtifact",
+            &format!("stored artifact for commit 'Bump podinfo' main@sha1:{SHA}"),
+            5,
+            1,
+        ),
+        ev(
+            "GitRepository",
+            "flux-system",
+            "apps-repo",
+            "Warning",
+            "GitOperationFailed",
+            "failed to checkout and determine revision: unable to clone: authentication required",
+            2,
+            7,
+        ),
+        ev(
+            "Kustomization",
+            "flux-system",
+            "apps",
+            "Warning",
+            "DependencyNotReady",
+            "dependency 'flux-system/monitoring' is not ready",
+            4,
+            3,
+        ),
+        ev(
+            "HelmRelease",
+            "podinfo",
+            "podinfo",
+            "Normal",
+            "UpgradeSucceeded",
+            "Helm upgrade succeeded for release podinfo/podinfo.v3 with chart podinfo@6.3.5",
+            20,
+            1,
+        ),
+        ev(
+            "HelmChart",
+            "flux-system",
+            "podinfo-podinfo",
+            "Normal",
+            "ChartPullSucceeded",
+            "pulled 'podinfo' chart with version '6.3.5'",
+            21,
+            1,
+        ),
+        ev(
+            "Kustomization",
+            "flux-system",
+            "tenants",
+            "Normal",
+            "Progressing",
+            "Reconciliation in progress",
+            1,
+            1,
+        ),
     ];
     Snapshot {
         objects,
         managed,
         events,
-        context: ContextInfo { name: "kind-fleet".into(), namespace: None, mode: Mode::Cluster, read_only: false },
+        context: ContextInfo {
+            name: "kind-fleet".into(),
+            namespace: None,
+            mode: Mode::Cluster,
+            read_only: false,
+        },
         permissions: Default::default(),
     }
 }
@@ -171,7 +342,9 @@ pub fn fleet() -> Snapshot {
 pub fn frame_opts(ascii: bool) -> FrameOptions {
     FrameOptions {
         ascii,
-        theme: Theme::builtin("dark").unwrap().with_mode(ColorMode::NoColor),
+        theme: Theme::builtin("dark")
+            .unwrap()
+            .with_mode(ColorMode::NoColor),
         keymap: Keymap::defaults().unwrap(),
         now: Some(now()),
     }

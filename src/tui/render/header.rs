@@ -22,9 +22,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let mut spans = vec![
         Span::styled(" fluxdeck", h.patch(t.style(Slot::Title))),
         sep.clone(),
-        Span::styled(format!("ctx {}", if ctx.name.is_empty() { "-" } else { &ctx.name }), h),
+        Span::styled(
+            format!("ctx {}", if ctx.name.is_empty() { "-" } else { &ctx.name }),
+            h,
+        ),
         sep.clone(),
-        Span::styled(format!("ns {}", ctx.namespace.as_deref().unwrap_or("all")), h),
+        Span::styled(
+            format!("ns {}", ctx.namespace.as_deref().unwrap_or("all")),
+            h,
+        ),
         sep.clone(),
         Span::styled(mode.to_string(), h),
     ];
@@ -39,7 +45,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         (g.suspended, c.suspended, Slot::Suspended, "suspended"),
         (g.progress, c.in_progress, Slot::Progress, "in progress"),
     ] {
-        let text = if area.width >= 100 { format!("{glyph} {n} {label}  ") } else { format!("{glyph} {n}  ") };
+        let text = if area.width >= 100 {
+            format!("{glyph} {n} {label}  ")
+        } else {
+            format!("{glyph} {n}  ")
+        };
         spans.push(Span::styled(text, h.patch(t.style(slot))));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(h), area);

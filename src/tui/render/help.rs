@@ -39,13 +39,20 @@ pub fn draw_hints(f: &mut Frame, area: Rect, app: &mut App) {
     let width = area.width as usize;
     if !app.pending_keys.is_empty() {
         let keys: Vec<String> = app.pending_keys.iter().map(|k| k.to_string()).collect();
-        spans.push(Span::styled(format!("{} … ", keys.join(" ")), t.style(Slot::Key)));
+        spans.push(Span::styled(
+            format!("{} … ", keys.join(" ")),
+            t.style(Slot::Key),
+        ));
     }
     for (_, key, desc, avail) in entries(app) {
         if avail == Availability::ReadOnly {
             continue;
         }
-        let desc = if avail == Availability::NotPermitted { format!("{desc} (not permitted)") } else { desc };
+        let desc = if avail == Availability::NotPermitted {
+            format!("{desc} (not permitted)")
+        } else {
+            desc
+        };
         let text_len = key.chars().count() + desc.chars().count() + 3;
         if used + text_len > width {
             break;
@@ -70,7 +77,10 @@ pub fn draw_help(f: &mut Frame, body: Rect, app: &mut App) {
     for (layer, key, desc, avail) in &list {
         if last_layer != Some(*layer) {
             let h = format!("[{layer}]");
-            items.push((h.clone(), Line::from(Span::styled(h, t.style(Slot::TableHeader)))));
+            items.push((
+                h.clone(),
+                Line::from(Span::styled(h, t.style(Slot::TableHeader))),
+            ));
             last_layer = Some(*layer);
         }
         let (note, slot) = match avail {
@@ -82,7 +92,14 @@ pub fn draw_help(f: &mut Frame, body: Rect, app: &mut App) {
         items.push((
             text,
             Line::from(vec![
-                Span::styled(format!("{key:<9} "), t.style(if note.is_empty() { Slot::Key } else { Slot::Denied })),
+                Span::styled(
+                    format!("{key:<9} "),
+                    t.style(if note.is_empty() {
+                        Slot::Key
+                    } else {
+                        Slot::Denied
+                    }),
+                ),
                 Span::styled(format!("{desc}{note}"), t.style(slot)),
             ]),
         ));
@@ -90,36 +107,83 @@ pub fn draw_help(f: &mut Frame, body: Rect, app: &mut App) {
     let words: Vec<&str> = kinds::KINDS.iter().map(|k| k.short).collect();
     let footer = vec![
         Line::from(Span::styled(
-            format!(":{} :all :sources :tree :events :diff :approvals :log :q", words.join(" :")),
+            format!(
+                ":{} :all :sources :tree :events :diff :approvals :log :q",
+                words.join(" :")
+            ),
             t.style(Slot::Hint),
         )),
-        Line::from(Span::styled("/ filter: text  regex  -f fuzzy  !inverse  -l label selector", t.style(Slot::Hint))),
+        Line::from(Span::styled(
+            "/ filter: text  regex  -f fuzzy  !inverse  -l label selector",
+            t.style(Slot::Hint),
+        )),
     ];
-    let area = Rect { x: body.x + 1, y: body.y, width: body.width.saturating_sub(2), height: body.height };
+    let area = Rect {
+        x: body.x + 1,
+        y: body.y,
+        width: body.width.saturating_sub(2),
+        height: body.height,
+    };
     f.render_widget(Clear, area);
-    let block = pane(app, format!("help: {} view (any key closes)", app.view.name()));
+    let block = pane(
+        app,
+        format!("help: {} view (any key closes)", app.view.name()),
+    );
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let col_w = items.iter().map(|(s, _)| s.chars().count()).max().unwrap_or(10).min(44) + 2;
+    let col_w = items
+        .iter()
+        .map(|(s, _)| s.chars().count())
+        .max()
+        .unwrap_or(10)
+        .min(44)
+        + 2;
     let ncols = ((inner.width as usize) / col_w).max(1);
     let footer_h = (footer.len() as u16).min(inner.height.saturating_sub(1));
     let rows = inner.height.saturating_sub(footer_h + 1) as usize;
     let capacity = rows * ncols;
     if items.len() > capacity && capacity > 0 {
         items.truncate(capacity - 1);
-        items.push(("".into(), Line::from(Span::styled("… more: enlarge the terminal", t.style(Slot::Muted)))));
+        items.push((
+            "".into(),
+            Line::from(Span::styled(
+                "… more: enlarge the terminal",
+                t.style(Slot::Muted),
+            )),
+        ));
     }
     for c in 0..ncols {
-        let chunk: Vec<Line> = items.iter().skip(c * rows).take(rows).map(|(_, l)| l.clone()).collect();
+        let chunk: Vec<Line> = items
+            .iter()
+            .skip(c * rows)
+            .take(rows)
+            .map(|(_, l)| l.clone())
+            .collect();
         if chunk.is_empty() {
             break;
         }
         let x = inner.x + (c * col_w) as u16;
         let w = (col_w as u16).min(inner.x + inner.width - x);
-        f.render_widget(Paragraph::new(chunk), Rect { x, y: inner.y, width: w, height: rows as u16 });
+        f.render_widget(
+            Paragraph::new(chunk),
+            Rect {
+                x,
+                y: inner.y,
+                width: w,
+                height: rows as u16,
+            },
+        );
     }
     let fy = inner.y + inner.height - footer_h;
-    f.render_widget(Paragraph::new(footer).wrap(ratatui::widgets::Wrap { trim: true }), Rect { x: inner.x, y: fy, width: inner.width, height: footer_h });
+    f.render_widget(
+        Paragraph::new(footer).wrap(ratatui::widgets::Wrap { trim: true }),
+        Rect {
+            x: inner.x,
+            y: fy,
+            width: inner.width,
+            height: footer_h,
+        },
+    );
 }
 
 pub fn draw_log(f: &mut Frame, body: Rect, app: &mut App) {
@@ -136,15 +200,28 @@ pub fn draw_log(f: &mut Frame, body: Rect, app: &mut App) {
         };
         let end = a.finished.unwrap_or(app.instant);
         let secs = end.saturating_duration_since(a.started).as_secs();
-        let text = clip(&format!("{} {}s  {}", a.what, secs, a.message), width as usize - 6, g.ascii);
-        lines.push(Line::from(vec![Span::styled(format!("{glyph} "), t.style(slot)), Span::styled(text, t.style(Slot::Text))]));
+        let text = clip(
+            &format!("{} {}s  {}", a.what, secs, a.message),
+            width as usize - 6,
+            g.ascii,
+        );
+        lines.push(Line::from(vec![
+            Span::styled(format!("{glyph} "), t.style(slot)),
+            Span::styled(text, t.style(Slot::Text)),
+        ]));
     }
     if lines.is_empty() {
-        lines.push(Line::from(Span::styled("no actions yet", t.style(Slot::Muted))));
+        lines.push(Line::from(Span::styled(
+            "no actions yet",
+            t.style(Slot::Muted),
+        )));
     }
     let height = (lines.len() as u16 + 2).min(body.height);
     let area = centered(body, width, height);
     lines.truncate(height.saturating_sub(2) as usize);
     f.render_widget(Clear, area);
-    f.render_widget(Paragraph::new(lines).block(pane(app, "action log".into())), area);
+    f.render_widget(
+        Paragraph::new(lines).block(pane(app, "action log".into())),
+        area,
+    );
 }

@@ -11,7 +11,12 @@ use syntect::parsing::SyntaxSet;
 
 fn sets() -> &'static (SyntaxSet, ThemeSet) {
     static SETS: OnceLock<(SyntaxSet, ThemeSet)> = OnceLock::new();
-    SETS.get_or_init(|| (SyntaxSet::load_defaults_newlines(), ThemeSet::load_defaults()))
+    SETS.get_or_init(|| {
+        (
+            SyntaxSet::load_defaults_newlines(),
+            ThemeSet::load_defaults(),
+        )
+    })
 }
 
 /// Highlighted lines of a YAML text (plain lines when colour is off or highlighting fails).
@@ -21,12 +26,22 @@ pub fn yaml_lines(text: &str, theme: &Theme) -> Vec<Line<'static>> {
         return plain();
     }
     let (ss, ts) = sets();
-    let Some(syntax) = ss.find_syntax_by_extension("yaml") else { return plain() };
-    let Some(st) = ts.themes.get(&theme.syntax).or_else(|| ts.themes.values().next()) else { return plain() };
+    let Some(syntax) = ss.find_syntax_by_extension("yaml") else {
+        return plain();
+    };
+    let Some(st) = ts
+        .themes
+        .get(&theme.syntax)
+        .or_else(|| ts.themes.values().next())
+    else {
+        return plain();
+    };
     let mut h = HighlightLines::new(syntax, st);
     let mut out = Vec::new();
     for line in syntect::util::LinesWithEndings::from(text) {
-        let Ok(ranges) = h.highlight_line(line, ss) else { return plain() };
+        let Ok(ranges) = h.highlight_line(line, ss) else {
+            return plain();
+        };
         let spans: Vec<Span<'static>> = ranges
             .into_iter()
             .map(|(style, piece)| {
@@ -35,7 +50,10 @@ pub fn yaml_lines(text: &str, theme: &Theme) -> Vec<Line<'static>> {
                     ColorMode::TrueColor => Color::Rgb(c.r, c.g, c.b),
                     _ => Color::Indexed(rgb_to_256(c.r, c.g, c.b)),
                 };
-                Span::styled(piece.trim_end_matches(['\n', '\r']).to_string(), Style::default().fg(color))
+                Span::styled(
+                    piece.trim_end_matches(['\n', '\r']).to_string(),
+                    Style::default().fg(color),
+                )
             })
             .collect();
         out.push(Line::from(spans));

@@ -32,23 +32,48 @@ fn flexible(c: Column) -> bool {
 fn layout(model: &ListModel, width: usize) -> Vec<(usize, usize)> {
     let natural = |i: usize| -> usize {
         let title = model.columns[i].title().len();
-        let cells = model.rows.iter().map(|r| r.cells[i].chars().count()).max().unwrap_or(0);
-        title.max(cells).min(if flexible(model.columns[i]) { 200 } else { 40 })
+        let cells = model
+            .rows
+            .iter()
+            .map(|r| r.cells[i].chars().count())
+            .max()
+            .unwrap_or(0);
+        title
+            .max(cells)
+            .min(if flexible(model.columns[i]) { 200 } else { 40 })
     };
     let mut keep: Vec<usize> = (0..model.columns.len()).collect();
-    let drop_order = [Column::Suspended, Column::Source, Column::LastEvent, Column::Revision, Column::Namespace];
+    let drop_order = [
+        Column::Suspended,
+        Column::Source,
+        Column::LastEvent,
+        Column::Revision,
+        Column::Namespace,
+    ];
     loop {
-        let fixed: usize = keep.iter().filter(|i| !flexible(model.columns[**i])).map(|i| natural(*i) + 1).sum();
+        let fixed: usize = keep
+            .iter()
+            .filter(|i| !flexible(model.columns[**i]))
+            .map(|i| natural(*i) + 1)
+            .sum();
         let flex_count = keep.iter().filter(|i| flexible(model.columns[**i])).count();
         let room = width.saturating_sub(fixed);
         if flex_count == 0 || room >= 22 * flex_count {
             let mut out = Vec::new();
-            let flex_natural: Vec<usize> = keep.iter().filter(|i| flexible(model.columns[**i])).map(|i| natural(*i)).collect();
+            let flex_natural: Vec<usize> = keep
+                .iter()
+                .filter(|i| flexible(model.columns[**i]))
+                .map(|i| natural(*i))
+                .collect();
             let total_flex: usize = flex_natural.iter().sum::<usize>().max(1);
             let mut fi = 0;
             for i in &keep {
                 if flexible(model.columns[*i]) {
-                    let share = if total_flex <= room { flex_natural[fi] } else { (room * flex_natural[fi] / total_flex).max(12) };
+                    let share = if total_flex <= room {
+                        flex_natural[fi]
+                    } else {
+                        (room * flex_natural[fi] / total_flex).max(12)
+                    };
                     out.push((*i, share));
                     fi += 1;
                 } else {
@@ -57,7 +82,10 @@ fn layout(model: &ListModel, width: usize) -> Vec<(usize, usize)> {
             }
             return out;
         }
-        match drop_order.iter().find_map(|c| keep.iter().position(|i| model.columns[*i] == *c)) {
+        match drop_order
+            .iter()
+            .find_map(|c| keep.iter().position(|i| model.columns[*i] == *c))
+        {
             Some(p) => {
                 keep.remove(p);
             }
@@ -67,20 +95,31 @@ fn layout(model: &ListModel, width: usize) -> Vec<(usize, usize)> {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
-    let scope = app.list.query.scope.map(|s| s.title()).unwrap_or_else(|| "all".into());
+    let scope = app
+        .list
+        .query
+        .scope
+        .map(|s| s.title())
+        .unwrap_or_else(|| "all".into());
     let height = area.height.saturating_sub(3) as usize;
     let cursor = app.list.cursor;
     app.list.offset = scroll_into_view(cursor, app.list.offset, height);
     let offset = app.list.offset;
     app.list_model();
     let app = &*app;
-    let Some(model) = app.cached_list() else { return };
+    let Some(model) = app.cached_list() else {
+        return;
+    };
     let q = &app.list.query;
     let mut title = format!("{scope} ({}/{})", model.rows.len(), model.total_in_scope);
     if !q.filter.text.is_empty() {
         title.push_str(&format!(" filter: {}", q.filter.text));
     }
-    title.push_str(&format!(" sort: {}{}", q.sort.label(), if q.reverse { " desc" } else { "" }));
+    title.push_str(&format!(
+        " sort: {}{}",
+        q.sort.label(),
+        if q.reverse { " desc" } else { "" }
+    ));
     if q.health != Default::default() {
         title.push_str(&format!(" health: {}", q.health.label()));
     }
@@ -94,20 +133,30 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
     let g = &app.glyphs;
     if model.rows.is_empty() {
         let text = if !model.restricted.is_empty() {
-            format!("restricted: you may not list {}", model.restricted.join(", "))
+            format!(
+                "restricted: you may not list {}",
+                model.restricted.join(", ")
+            )
         } else if model.total_in_scope == 0 {
             format!("no {scope} objects in this scope")
         } else {
             "no objects match the filter (esc clears it)".into()
         };
-        let slot = if model.restricted.is_empty() { Slot::Muted } else { Slot::Denied };
+        let slot = if model.restricted.is_empty() {
+            Slot::Muted
+        } else {
+            Slot::Denied
+        };
         f.render_widget(Paragraph::new(Span::styled(text, t.style(slot))), inner);
         return;
     }
     let cols = layout(model, inner.width.saturating_sub(5) as usize);
     let header = Row::new(
         std::iter::once(Cell::from(""))
-            .chain(cols.iter().map(|(i, w)| Cell::from(clip(model.columns[*i].title(), *w, g.ascii))))
+            .chain(
+                cols.iter()
+                    .map(|(i, w)| Cell::from(clip(model.columns[*i].title(), *w, g.ascii))),
+            )
             .collect::<Vec<_>>(),
     )
     .style(t.style(Slot::TableHeader));
@@ -154,5 +203,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
     let widths: Vec<Constraint> = std::iter::once(Constraint::Length(3))
         .chain(cols.iter().map(|(_, w)| Constraint::Length(*w as u16)))
         .collect();
-    f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    f.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        inner,
+    );
 }

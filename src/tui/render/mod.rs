@@ -12,8 +12,8 @@ pub mod status;
 pub mod text;
 pub mod tree;
 
-use super::app::{App, Overlay, View};
 use super::app::input::Input;
+use super::app::{App, Overlay, View};
 use crate::config::Slot;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -58,7 +58,10 @@ pub fn pane<'a>(app: &App, title: String) -> Block<'a> {
         .borders(Borders::ALL)
         .border_set(app.glyphs.border)
         .border_style(app.theme.style(Slot::Border))
-        .title(ratatui::text::Span::styled(format!(" {title} "), app.theme.style(Slot::Title)))
+        .title(ratatui::text::Span::styled(
+            format!(" {title} "),
+            app.theme.style(Slot::Title),
+        ))
 }
 
 /// Keep `cursor` visible in a window of `height` rows starting at `offset`.
@@ -79,7 +82,12 @@ pub fn scroll_into_view(cursor: usize, offset: usize, height: usize) -> usize {
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
-    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }
 
 /// Cut a string to `width` columns, ending with `…` (or `~` in ASCII mode) when cut.

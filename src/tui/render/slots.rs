@@ -10,7 +10,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 fn key(app: &App, layer: Layer, action: Action) -> String {
-    app.keymap.key_for(&[layer, Layer::Global], action).map(|k| k.to_string()).unwrap_or_else(|| format!("(unbound: {})", action.name()))
+    app.keymap
+        .key_for(&[layer, Layer::Global], action)
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| format!("(unbound: {})", action.name()))
 }
 
 fn empty_state(f: &mut Frame, area: Rect, app: &App, title: &str, lines: &[String]) {
@@ -21,7 +24,12 @@ fn empty_state(f: &mut Frame, area: Rect, app: &App, title: &str, lines: &[Strin
     let text: Vec<Line> = lines
         .iter()
         .enumerate()
-        .map(|(i, l)| Line::from(Span::styled(l.to_string(), t.style(if i == 0 { Slot::Title } else { Slot::Muted }))))
+        .map(|(i, l)| {
+            Line::from(Span::styled(
+                l.to_string(),
+                t.style(if i == 0 { Slot::Title } else { Slot::Muted }),
+            ))
+        })
         .collect();
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
 }
@@ -32,9 +40,14 @@ pub fn draw_diff(f: &mut Frame, area: Rect, app: &mut App) {
     let lines = [
         "No drift report yet.".to_string(),
         String::new(),
-        "This pane will show drift: the live objects of a Kustomization or HelmRelease compared".into(),
-        "with what its source revision would apply (like `flux diff kustomization`), with Secret".into(),
-        format!("values masked. Select a Kustomization or HelmRelease and press {}.", key(app, Layer::List, Action::Diff)),
+        "This pane will show drift: the live objects of a Kustomization or HelmRelease compared"
+            .into(),
+        "with what its source revision would apply (like `flux diff kustomization`), with Secret"
+            .into(),
+        format!(
+            "values masked. Select a Kustomization or HelmRelease and press {}.",
+            key(app, Layer::List, Action::Diff)
+        ),
     ];
     empty_state(f, area, app, &format!("diff {subject}"), &lines);
 }
@@ -43,7 +56,8 @@ pub fn draw_approvals(f: &mut Frame, area: Rect, app: &mut App) {
     let lines = [
         "No pending approvals.".to_string(),
         String::new(),
-        "This pane will list image updates waiting for a decision: the ImagePolicy, the current".into(),
+        "This pane will list image updates waiting for a decision: the ImagePolicy, the current"
+            .into(),
         "and the proposed tag, and the files the ImageUpdateAutomation would change.".into(),
         format!(
             "Press {} to approve or {} to reject the selected update.",

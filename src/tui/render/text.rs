@@ -57,7 +57,14 @@ fn color_code(c: Color, fg: bool, out: &mut String) {
 fn sgr(style: Style) -> String {
     let mut s = String::from("\x1b[0");
     let m = style.add_modifier;
-    for (flag, code) in [(Modifier::BOLD, 1), (Modifier::DIM, 2), (Modifier::ITALIC, 3), (Modifier::UNDERLINED, 4), (Modifier::REVERSED, 7), (Modifier::CROSSED_OUT, 9)] {
+    for (flag, code) in [
+        (Modifier::BOLD, 1),
+        (Modifier::DIM, 2),
+        (Modifier::ITALIC, 3),
+        (Modifier::UNDERLINED, 4),
+        (Modifier::REVERSED, 7),
+        (Modifier::CROSSED_OUT, 9),
+    ] {
         if m.contains(flag) {
             let _ = write!(s, ";{code}");
         }

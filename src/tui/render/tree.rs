@@ -22,7 +22,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
     let g = &app.glyphs;
     if lines.is_empty() {
         let msg = "no Kustomizations or HelmReleases: the tree shows appliers with their sources, dependencies and inventories";
-        f.render_widget(Paragraph::new(Span::styled(msg, t.style(Slot::Muted))), inner);
+        f.render_widget(
+            Paragraph::new(Span::styled(msg, t.style(Slot::Muted))),
+            inner,
+        );
         return;
     }
     let out: Vec<Line> = lines
@@ -42,7 +45,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
                     guide.push_str(if *last { g.space } else { g.pipe });
                 }
             }
-            let fold = if l.has_children { if l.expanded { g.expanded } else { g.collapsed } } else { " " };
+            let fold = if l.has_children {
+                if l.expanded { g.expanded } else { g.collapsed }
+            } else {
+                " "
+            };
             let label_slot = match l.role {
                 Role::Applier => Slot::Text,
                 Role::Revision => Slot::Muted,
@@ -57,11 +64,18 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
             ];
             if l.role != Role::Revision {
                 let slot = l.health.map(health_slot).unwrap_or(Slot::Unknown);
-                spans.push(Span::styled(format!("{} ", g.health(l.health)), t.style(slot)));
+                spans.push(Span::styled(
+                    format!("{} ", g.health(l.health)),
+                    t.style(slot),
+                ));
             }
             spans.push(Span::styled(l.label.clone(), t.style(label_slot)));
             if let Some(note) = &l.note {
-                let slot = if note.contains("cycle") || note.contains("blocked") { Slot::Warning } else { Slot::Muted };
+                let slot = if note.contains("cycle") || note.contains("blocked") {
+                    Slot::Warning
+                } else {
+                    Slot::Muted
+                };
                 spans.push(Span::styled(format!("  ({note})"), t.style(slot)));
             }
             let mut line = Line::from(spans);
