@@ -8,6 +8,7 @@ pub mod apply;
 pub mod generate;
 pub mod health;
 mod pipeline;
+mod postbuild;
 pub mod prune;
 pub mod spec;
 mod triggers;
