@@ -1,0 +1,283 @@
+//! Kustomization file generation and spec layering (SPEC §6.4), on the unpacked artifact:
+//! a missing `kustomization.yaml` is generated from the YAML files and kustomization
+//! sub-directories under the path; then targetNamespace, namePrefix/nameSuffix, patches,
+//! images and components from the Flux spec are layered onto it.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use crate::engine::yaml;
+
+const NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("kustomization path not found: {0}")]
+    PathNotFound(String),
+    #[error("failed to decode Kubernetes YAML from {path}: {message}")]
+    Decode { path: String, message: String },
+    #[error("component path '{0}' must be local and relative")]
+    ComponentNotLocal(String),
+    #[error("cannot {what} {path}: {message}")]
+    Io {
+        what: &'static str,
+        path: String,
+        message: String,
+    },
+}
+
+fn io(what: &'static str, path: &Path, e: impl std::fmt::Display) -> GenerateError {
+    GenerateError::Io {
+        what,
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Join `rel` under `root` without ever leaving it (`SecureJoin`: `..` stops at the root).
+pub fn secure_join(root: &Path, rel: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in Path::new(rel).components() {
+        match c {
+            Component::Normal(p) => out.push(p),
+            Component::ParentDir => {
+                out.pop();
+            }
+            _ => {}
+        }
+    }
+    root.join(out)
+}
+
+pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
+    NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), GenerateError> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io("read directory", dir, e))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        if path.is_dir() {
+            if kustomization_file(&path).is_some() {
+                out.push(format!("./{rel}"));
+            } else {
+                collect(root, &path, out)?;
+            }
+            continue;
+        }
+        let is_yaml = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e == "yaml" || e == "yml");
+        if !is_yaml {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
+        let docs = yaml::parse_documents(&text).map_err(|e| GenerateError::Decode {
+            path: rel.clone(),
+            message: e.to_string(),
+        })?;
+        for d in &docs {
+            if d.get("kind")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+            {
+                return Err(GenerateError::Decode {
+                    path: rel.clone(),
+                    message: "Object 'Kind' is missing".into(),
+                });
+            }
+        }
+        out.push(format!("./{rel}"));
+    }
+    Ok(())
+}
+
+/// Build the layering, writing the kustomization file in `dir`; returns its path.
+pub fn prepare(dir: &Path, spec: &Value) -> Result<PathBuf, GenerateError> {
+    if !dir.is_dir() {
+        return Err(GenerateError::PathNotFound(format!(
+            "stat {}: no such file or directory",
+            dir.display()
+        )));
+    }
+    let (file, mut k) = match kustomization_file(dir) {
+        Some(f) => {
+            let text = std::fs::read_to_string(&f).map_err(|e| io("read", &f, e))?;
+            let v: Value = yaml::parse_one(&text).map_err(|e| GenerateError::Decode {
+                path: f.display().to_string(),
+                message: e.to_string(),
+            })?;
+            (f, v)
+        }
+        None => {
+            let mut resources = Vec::new();
+            collect(dir, dir, &mut resources)?;
+            let mut k = json!({
+                "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                "kind": "Kustomization",
+                "resources": resources,
+            });
+            if resources.is_empty() {
+                k["namespace"] = json!("_placeholder");
+            }
+            (dir.join("kustomization.yaml"), k)
+        }
+    };
+    layer(&mut k, spec, dir)?;
+    let text = yaml::to_string(&k).map_err(|e| io("write", &file, e))?;
+    std::fs::write(&file, text).map_err(|e| io("write", &file, e))?;
+    Ok(file)
+}
+
+fn layer(k: &mut Value, spec: &Value, dir: &Path) -> Result<(), GenerateError> {
+    if !k.is_object() {
+        *k = Value::Object(Map::new());
+    }
+    let str_of = |f: &str| {
+        spec.get(f)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    if let Some(ns) = str_of("targetNamespace") {
+        k["namespace"] = json!(ns);
+    }
+    if let Some(p) = str_of("namePrefix") {
+        k["namePrefix"] = json!(p);
+    }
+    if let Some(s) = str_of("nameSuffix") {
+        k["nameSuffix"] = json!(s);
+    }
+    if let Some(patches) = spec.get("patches").and_then(Value::as_array) {
+        let list = k["patches"].as_array().cloned().unwrap_or_default();
+        k["patches"] = Value::Array(list.into_iter().chain(patches.iter().cloned()).collect());
+    }
+    if let Some(components) = spec.get("components").and_then(Value::as_array) {
+        let ignore_missing = spec
+            .get("ignoreMissingComponents")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let mut list = k["components"].as_array().cloned().unwrap_or_default();
+        for c in components.iter().filter_map(Value::as_str) {
+            if Path::new(c).is_absolute() || c.contains("://") {
+                return Err(GenerateError::ComponentNotLocal(c.to_string()));
+            }
+            if ignore_missing && !secure_join(dir, c).exists() {
+                continue;
+            }
+            list.push(json!(c));
+        }
+        k["components"] = Value::Array(list);
+    }
+    if let Some(images) = spec.get("images").and_then(Value::as_array) {
+        let mut list = k["images"].as_array().cloned().unwrap_or_default();
+        for img in images {
+            let name = img.get("name").cloned().unwrap_or(Value::Null);
+            match list.iter_mut().find(|e| e.get("name") == Some(&name)) {
+                Some(existing) => {
+                    let replaces_ref = img.get("newTag").is_some() || img.get("digest").is_some();
+                    if replaces_ref && let Some(m) = existing.as_object_mut() {
+                        m.remove("newTag");
+                        m.remove("digest");
+                    }
+                    for (key, v) in img.as_object().into_iter().flatten() {
+                        existing[key] = v.clone();
+                    }
+                }
+                None => list.push(img.clone()),
+            }
+        }
+        k["images"] = Value::Array(list);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secure_join_never_leaves_the_root() {
+        let root = Path::new("/tmp/a");
+        assert_eq!(secure_join(root, "../../etc"), PathBuf::from("/tmp/a/etc"));
+        assert_eq!(
+            secure_join(root, "./apps/x"),
+            PathBuf::from("/tmp/a/apps/x")
+        );
+        assert_eq!(secure_join(root, "/abs"), PathBuf::from("/tmp/a/abs"));
+    }
+
+    #[test]
+    fn generates_from_yaml_files_and_kustomization_dirs() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::write(
+            p.join("a.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        )
+        .unwrap();
+        std::fs::write(p.join("notes.txt"), "x").unwrap();
+        std::fs::create_dir_all(p.join("base/deep")).unwrap();
+        std::fs::write(p.join("base/kustomization.yaml"), "resources: []\n").unwrap();
+        std::fs::write(p.join("base/deep/x.yaml"), "kind: Secret\n").unwrap();
+        std::fs::create_dir_all(p.join("plain")).unwrap();
+        std::fs::write(p.join("plain/b.yml"), "apiVersion: v1\nkind: Service\n").unwrap();
+        let spec = json!({"targetNamespace": "tenant", "namePrefix": "p-",
+                          "images": [{"name": "nginx", "newTag": "1.25"}]});
+        let file = prepare(p, &spec).unwrap();
+        let k: Value = yaml::parse_one(&std::fs::read_to_string(file).unwrap()).unwrap();
+        assert_eq!(
+            k["resources"],
+            json!(["./a.yaml", "./base", "./plain/b.yml"])
+        );
+        assert_eq!(k["namespace"], "tenant");
+        assert_eq!(k["namePrefix"], "p-");
+        assert_eq!(k["images"][0]["newTag"], "1.25");
+    }
+
+    #[test]
+    fn bad_yaml_names_the_file_and_components_must_be_local() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("bad.yaml"), "a: [unclosed\n").unwrap();
+        let e = prepare(d.path(), &json!({})).unwrap_err().to_string();
+        assert!(
+            e.contains("failed to decode Kubernetes YAML from bad.yaml"),
+            "{e}"
+        );
+        let d2 = tempfile::tempdir().unwrap();
+        std::fs::write(d2.path().join("kustomization.yaml"), "resources: []\n").unwrap();
+        let e = prepare(d2.path(), &json!({"components": ["/abs"]})).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "component path '/abs' must be local and relative"
+        );
+        let missing = tempfile::tempdir().unwrap();
+        let gone = missing.path().join("nope");
+        assert!(matches!(
+            prepare(&gone, &json!({})),
+            Err(GenerateError::PathNotFound(_))
+        ));
+    }
+
+    #[test]
+    fn images_merge_by_name_and_new_refs_replace_both_fields() {
+        let mut k = json!({"images": [{"name": "app", "newTag": "1", "digest": "sha256:x"}]});
+        layer(
+            &mut k,
+            &json!({"images": [{"name": "app", "newTag": "2"}]}),
+            Path::new("/"),
+        )
+        .unwrap();
+        assert_eq!(k["images"], json!([{"name": "app", "newTag": "2"}]));
+    }
+}

@@ -1,0 +1,263 @@
+//! Watch-driven triggers of Kustomizations (SPEC §6.10, §2.2):
+//! - a source's artifact revision changed → the Kustomizations using it (skipping those that
+//!   already attempted that revision and are Ready or Reconciling);
+//! - a Kustomization became Ready → the Kustomizations that depend on it (Flux only polls every
+//!   `--requeue-dependency`; reacting to the change makes dependency chains settle at once);
+//! - a ConfigMap/Secret labelled `reconcile.fluxcd.io/watch: Enabled` changed → the
+//!   Kustomizations referencing it (substituteFrom, decryption.secretRef).
+
+use std::collections::HashMap;
+
+use futures::StreamExt;
+use kube::api::{Api, ApiResource, DynamicObject};
+use kube::runtime::reflector::Store;
+use kube::runtime::{WatchStreamExt, watcher};
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+use super::spec::{self, Ref};
+use super::{resource, source_resource};
+use crate::controllers::runtime::{Running, Trigger, conditions, schedule};
+
+pub const WATCH_LABEL: &str = "reconcile.fluxcd.io/watch=Enabled";
+
+fn values(reader: &Store<DynamicObject>) -> Vec<Value> {
+    reader
+        .state()
+        .iter()
+        .filter_map(|o| serde_json::to_value(o.as_ref()).ok())
+        .collect()
+}
+
+fn id(o: &Value) -> (String, String) {
+    let s = |p: &str| {
+        o.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    (s("/metadata/namespace"), s("/metadata/name"))
+}
+
+/// Kustomizations to requeue for a new source revision (pure).
+pub fn for_source(kustomizations: &[Value], source: &Ref, revision: &str) -> Vec<(String, String)> {
+    kustomizations
+        .iter()
+        .filter(|k| spec::source_ref(k).as_ref() == Some(source))
+        .filter(|k| {
+            let st = k.get("status").unwrap_or(&Value::Null);
+            let attempted =
+                st.get("lastAttemptedRevision").and_then(Value::as_str) == Some(revision);
+            let settled =
+                conditions::is_true(st, "Ready") || conditions::is_true(st, "Reconciling");
+            !(attempted && settled)
+        })
+        .map(id)
+        .collect()
+}
+
+/// Kustomizations depending on `dep` (pure).
+pub fn dependents(kustomizations: &[Value], dep: &(String, String)) -> Vec<(String, String)> {
+    kustomizations
+        .iter()
+        .filter(|k| spec::depends_on(k).iter().any(|d| d == dep))
+        .map(id)
+        .collect()
+}
+
+/// Kustomizations that read the ConfigMap/Secret `kind`/`ns`/`name` (pure).
+pub fn referencing(
+    kustomizations: &[Value],
+    kind: &str,
+    ns: &str,
+    name: &str,
+) -> Vec<(String, String)> {
+    kustomizations
+        .iter()
+        .filter(|k| spec::own_namespace(k) == ns)
+        .filter(|k| {
+            let from = k
+                .pointer("/spec/postBuild/substituteFrom")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|r| r["kind"] == kind && r["name"] == name);
+            let decryption = kind == "Secret"
+                && k.pointer("/spec/decryption/secretRef/name")
+                    .and_then(Value::as_str)
+                    == Some(name);
+            from || decryption
+        })
+        .map(id)
+        .collect()
+}
+
+fn fire(trigger: &Trigger, targets: Vec<(String, String)>) {
+    for (ns, name) in targets {
+        trigger.reconcile(Some(&ns), &name);
+    }
+}
+
+/// Run `on_change` for every object of `ar` whose fingerprint changed.
+fn watch_changes(
+    client: &kube::Client,
+    ar: ApiResource,
+    labels: Option<&str>,
+    fingerprint: fn(&Value) -> Option<String>,
+    on_change: impl Fn(&Value) + Send + 'static,
+) -> JoinHandle<()> {
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+    let mut config = watcher::Config::default();
+    if let Some(l) = labels {
+        config = config.labels(l);
+    }
+    tokio::spawn(async move {
+        let mut seen: HashMap<(String, String), Option<String>> = HashMap::new();
+        let stream = watcher(api, config).default_backoff().applied_objects();
+        futures::pin_mut!(stream);
+        while let Some(item) = stream.next().await {
+            let Ok(obj) = item else { continue };
+            let Ok(v) = serde_json::to_value(&obj) else {
+                continue;
+            };
+            let fp = fingerprint(&v);
+            let previous = seen.insert(id(&v), fp.clone());
+            if previous.is_some() && previous != Some(fp) {
+                on_change(&v);
+            }
+        }
+    })
+}
+
+fn revision_fp(v: &Value) -> Option<String> {
+    schedule::artifact_revision(v).map(str::to_string)
+}
+
+fn ready_fp(v: &Value) -> Option<String> {
+    let st = v.get("status")?;
+    Some(format!(
+        "{}/{}/{}",
+        conditions::is_true(st, "Ready"),
+        st.get("observedGeneration")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
+        st.get("lastAppliedRevision")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    ))
+}
+
+fn version_fp(v: &Value) -> Option<String> {
+    v.pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    for kind in ["GitRepository", "OCIRepository", "Bucket"] {
+        let Some(ar) = source_resource(kind) else {
+            continue;
+        };
+        let (reader, trigger) = (running.reader.clone(), running.trigger.clone());
+        tasks.push(watch_changes(client, ar, None, revision_fp, move |src| {
+            let Some(rev) = schedule::artifact_revision(src) else {
+                return;
+            };
+            let (ns, name) = id(src);
+            let r = Ref {
+                kind: kind.to_string(),
+                namespace: ns,
+                name,
+            };
+            fire(&trigger, for_source(&values(&reader), &r, rev));
+        }));
+    }
+    let (reader, trigger) = (running.reader.clone(), running.trigger.clone());
+    tasks.push(watch_changes(
+        client,
+        resource(),
+        None,
+        ready_fp,
+        move |ks| {
+            if conditions::is_true(ks.get("status").unwrap_or(&Value::Null), "Ready") {
+                fire(&trigger, dependents(&values(&reader), &id(ks)));
+            }
+        },
+    ));
+    for (kind, plural) in [("ConfigMap", "configmaps"), ("Secret", "secrets")] {
+        let ar = ApiResource {
+            group: String::new(),
+            version: "v1".into(),
+            api_version: "v1".into(),
+            kind: kind.into(),
+            plural: plural.into(),
+        };
+        let (reader, trigger) = (running.reader.clone(), running.trigger.clone());
+        tasks.push(watch_changes(
+            client,
+            ar,
+            Some(WATCH_LABEL),
+            version_fp,
+            move |o| {
+                let (ns, name) = id(o);
+                fire(&trigger, referencing(&values(&reader), kind, &ns, &name));
+            },
+        ));
+    }
+    tasks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ks(name: &str, extra: Value) -> Value {
+        let mut k = json!({"metadata": {"name": name, "namespace": "flux-system"},
+            "spec": {"sourceRef": {"kind": "GitRepository", "name": "repo"}}});
+        for (key, v) in extra.as_object().unwrap() {
+            k[key] = v.clone();
+        }
+        k
+    }
+
+    #[test]
+    fn source_changes_skip_settled_kustomizations() {
+        let r = Ref {
+            kind: "GitRepository".into(),
+            namespace: "flux-system".into(),
+            name: "repo".into(),
+        };
+        let settled = ks(
+            "a",
+            json!({"status": {"lastAttemptedRevision": "r2",
+            "conditions": [{"type": "Ready", "status": "True"}]}}),
+        );
+        let behind = ks("b", json!({"status": {"lastAttemptedRevision": "r1"}}));
+        let other = json!({"metadata": {"name": "c", "namespace": "flux-system"},
+            "spec": {"sourceRef": {"kind": "GitRepository", "name": "other"}}});
+        let got = for_source(&[settled, behind, other], &r, "r2");
+        assert_eq!(got, vec![("flux-system".to_string(), "b".to_string())]);
+    }
+
+    #[test]
+    fn dependents_and_config_references() {
+        let apps = ks(
+            "apps",
+            json!({"spec": {"dependsOn": [{"name": "infra"}],
+            "postBuild": {"substituteFrom": [{"kind": "ConfigMap", "name": "vars"}]}}}),
+        );
+        let infra = ks("infra", json!({}));
+        let all = [apps, infra];
+        assert_eq!(
+            dependents(&all, &("flux-system".into(), "infra".into())).len(),
+            1
+        );
+        assert_eq!(
+            referencing(&all, "ConfigMap", "flux-system", "vars").len(),
+            1
+        );
+        assert!(referencing(&all, "Secret", "flux-system", "vars").is_empty());
+    }
+}

@@ -1,0 +1,276 @@
+//! Bad input for the Kustomization controller: every failure is reported with a message that
+//! names the file/object/variable, an event is recorded, nothing is partially applied and the
+//! last good state is kept. Also dependsOn ordering and cycles.
+
+mod controllers_support;
+
+use std::time::Duration;
+
+use controllers_support::*;
+use fluxdeck::controllers::{ControllerOptions, ControllersHandle, kustomize, run_all, source_git};
+use fluxdeck::engine::kstatus::Status;
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n  namespace: default\ndata:\n  v: \"1\"\n";
+
+async fn env(
+    files: &[(&str, &str)],
+) -> (
+    kube::Client,
+    ControllersHandle,
+    tempfile::TempDir,
+    tempfile::TempDir,
+) {
+    let (_store, client) = cluster().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut opts = ControllerOptions::new(data.path().to_path_buf(), true);
+    opts.rollout_delay = Duration::ZERO;
+    opts.kustomize.dependency_requeue = Duration::from_secs(2);
+    let handle = run_all(client.clone(), opts).await.unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    commit_files(repo.path(), files, "initial");
+    apply(&client, &source_git::resource(), json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+        "metadata": {"name": "repo", "namespace": "default"},
+        "spec": {"interval": "10m", "url": format!("file://{}", repo.path().display()), "ref": {"branch": "main"}}})).await;
+    (client, handle, data, repo)
+}
+
+fn ks(name: &str, path: &str, extra: Value) -> Value {
+    let mut spec = json!({"interval": "10m", "retryInterval": "1m", "prune": true, "path": path,
+        "sourceRef": {"kind": "GitRepository", "name": "repo"}});
+    for (k, v) in extra.as_object().unwrap() {
+        spec[k] = v.clone();
+    }
+    json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+           "metadata": {"name": name, "namespace": "default"}, "spec": spec})
+}
+
+async fn ready(client: &kube::Client, name: &str, status: &str) -> Value {
+    wait_for(client, &kustomize::resource(), "default", name, WAIT, |o| {
+        ready_status(o) == Some(status)
+    })
+    .await
+}
+
+fn ready_message(o: &Value) -> (String, String) {
+    let c = condition(o, "Ready").unwrap();
+    (
+        c["reason"].as_str().unwrap().to_string(),
+        c["message"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn warning_reasons(client: &kube::Client, name: &str) -> Vec<String> {
+    let api: kube::Api<k8s_openapi::api::core::v1::Event> =
+        kube::Api::namespaced(client.clone(), "default");
+    api.list(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|e| {
+            e.involved_object.name.as_deref() == Some(name) && e.type_.as_deref() == Some("Warning")
+        })
+        .filter_map(|e| e.reason)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn build_and_api_errors_name_the_culprit_and_apply_nothing() {
+    let files = [
+        ("good/cm.yaml", GOOD),
+        ("badyaml/cm.yaml", GOOD),
+        (
+            "badyaml/broken.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: [oops\n",
+        ),
+        (
+            "missing/kustomization.yaml",
+            "resources:\n  - present.yaml\n  - absent.yaml\n",
+        ),
+        (
+            "missing/present.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: present, namespace: default}\n",
+        ),
+        (
+            "strict/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: strict, namespace: default}\ndata:\n  a: ${undefined_var}\n",
+        ),
+        (
+            "rejected/a-cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: before-widget, namespace: default}\n",
+        ),
+        (
+            "rejected/widget.yaml",
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: default}\n",
+        ),
+    ];
+    let (client, _h, _d, _r) = env(&files).await;
+    let r = kustomize::resource();
+    apply(&client, &r, ks("good", "./good", json!({}))).await;
+    apply(&client, &r, ks("badyaml", "./badyaml", json!({}))).await;
+    apply(&client, &r, ks("missing", "./missing", json!({}))).await;
+    apply(
+        &client,
+        &r,
+        ks(
+            "strict",
+            "./strict",
+            json!({"postBuild": {"substitute": {"other": "x"}}}),
+        ),
+    )
+    .await;
+    apply(&client, &r, ks("rejected", "./rejected", json!({}))).await;
+    apply(
+        &client,
+        &r,
+        ks(
+            "nosource",
+            "./good",
+            json!({"sourceRef": {"kind": "GitRepository", "name": "nope"}}),
+        ),
+    )
+    .await;
+    apply(&client, &r, ks("nopath", "./does/not/exist", json!({}))).await;
+
+    let good = ready(&client, "good", "True").await;
+    assert_eq!(kstatus(&good), Status::Current);
+    let cms = ar("", "v1", "ConfigMap", "configmaps");
+
+    let (reason, msg) = ready_message(&ready(&client, "badyaml", "False").await);
+    assert_eq!(reason, "BuildFailed");
+    assert!(msg.contains("broken.yaml"), "{msg}");
+    let (reason, msg) = ready_message(&ready(&client, "missing", "False").await);
+    assert_eq!(reason, "BuildFailed");
+    assert!(msg.contains("absent.yaml"), "{msg}");
+    assert!(
+        get(&client, &cms, "default", "present").await.is_none(),
+        "nothing applied"
+    );
+    let (reason, msg) = ready_message(&ready(&client, "strict", "False").await);
+    assert_eq!(reason, "BuildFailed");
+    assert!(
+        msg.contains("variable not set (strict mode): \"undefined_var\""),
+        "{msg}"
+    );
+    assert!(msg.contains("ConfigMap/strict"), "{msg}");
+    let rejected = ready(&client, "rejected", "False").await;
+    let (reason, msg) = ready_message(&rejected);
+    assert_eq!(reason, "ReconciliationFailed");
+    assert!(msg.contains("Widget/default/w"), "{msg}");
+    assert!(
+        get(&client, &cms, "default", "before-widget")
+            .await
+            .is_none(),
+        "dry-run first: nothing applied"
+    );
+    let (reason, msg) = ready_message(&ready(&client, "nosource", "False").await);
+    assert_eq!(
+        (reason.as_str(), msg.as_str()),
+        (
+            "ArtifactFailed",
+            "Source 'GitRepository/default/nope' not found"
+        )
+    );
+    let (reason, msg) = ready_message(&ready(&client, "nopath", "False").await);
+    assert_eq!(reason, "ArtifactFailed");
+    assert!(msg.starts_with("kustomization path not found"), "{msg}");
+    assert_eq!(kstatus(&rejected), Status::InProgress);
+    assert!(
+        warning_reasons(&client, "rejected")
+            .await
+            .contains(&"ReconciliationFailed".to_string())
+    );
+    assert!(
+        warning_reasons(&client, "badyaml")
+            .await
+            .contains(&"BuildFailed".to_string())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_commit_keeps_the_last_good_state() {
+    let (client, _h, _d, repo) = env(&[("app/cm.yaml", GOOD)]).await;
+    let r = kustomize::resource();
+    apply(&client, &r, ks("app", "./app", json!({}))).await;
+    let first = ready(&client, "app", "True").await;
+    let good_rev = first["status"]["lastAppliedRevision"].clone();
+    let changed = GOOD.replace("\"1\"", "\"2\"");
+    commit_files(
+        repo.path(),
+        &[("app/cm.yaml", &changed), ("app/bad.yaml", "kind: [\n")],
+        "break it",
+    );
+    request_reconcile(&client, &source_git::resource(), "default", "repo", "t1").await;
+    let failed = wait_for(&client, &r, "default", "app", WAIT, |o| {
+        ready_status(o) == Some("False") && o["status"]["lastAttemptedRevision"] != good_rev
+    })
+    .await;
+    assert_eq!(failed["status"]["lastAppliedRevision"], good_rev);
+    assert_eq!(failed["status"]["inventory"], first["status"]["inventory"]);
+    let cm = get(
+        &client,
+        &ar("", "v1", "ConfigMap", "configmaps"),
+        "default",
+        "good",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        cm["data"]["v"], "1",
+        "the change in the bad commit is not applied"
+    );
+    assert_eq!(kstatus(&failed), Status::InProgress);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn depends_on_orders_reconciles_and_cycles_stall() {
+    let (client, _h, _d, _r) = env(&[("a/cm.yaml", GOOD)]).await;
+    let r = kustomize::resource();
+    apply(
+        &client,
+        &r,
+        ks("child", "./a", json!({"dependsOn": [{"name": "parent"}]})),
+    )
+    .await;
+    let waiting = wait_for(&client, &r, "default", "child", WAIT, |o| {
+        condition(o, "Ready").is_some_and(|c| c["reason"] == "DependencyNotReady")
+    })
+    .await;
+    let (reason, msg) = ready_message(&waiting);
+    assert_eq!(reason, "DependencyNotReady");
+    assert_eq!(msg, "dependency 'default/parent' not found");
+    apply(&client, &r, ks("parent", "./a", json!({}))).await;
+    let parent = ready(&client, "parent", "True").await;
+    let child = ready(&client, "child", "True").await;
+    assert_eq!(kstatus(&parent), Status::Current);
+    assert_eq!(kstatus(&child), Status::Current);
+
+    apply(
+        &client,
+        &r,
+        ks("ping", "./a", json!({"dependsOn": [{"name": "pong"}]})),
+    )
+    .await;
+    apply(
+        &client,
+        &r,
+        ks("pong", "./a", json!({"dependsOn": [{"name": "ping"}]})),
+    )
+    .await;
+    let ping = wait_for(&client, &r, "default", "ping", WAIT, |o| {
+        condition(o, "Stalled").is_some()
+    })
+    .await;
+    let (_, msg) = ready_message(&ping);
+    assert!(
+        msg.starts_with(
+            "circular dependency detected: default/ping -> default/pong -> default/ping"
+        ),
+        "{msg}"
+    );
+    assert_eq!(kstatus(&ping), Status::Failed);
+}
