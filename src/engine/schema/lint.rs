@@ -112,6 +112,10 @@ mod tests {
         let problems = check_schema(&schema);
         let at: Vec<&str> = problems.iter().map(|p| p.at.as_str()).collect();
         assert_eq!(at, ["a", "b", "c", "d", "e"], "{problems:#?}");
-        assert!(problems[2].problem.contains("must be of type integer"), "{}", problems[2].problem);
+        assert!(
+            problems[2].problem.contains("must be of type integer"),
+            "{}",
+            problems[2].problem
+        );
     }
 }
