@@ -119,6 +119,35 @@ pub fn is_sops_document(obj: &Value) -> bool {
         .is_some_and(|m| !m.is_empty())
 }
 
+/// Annotation that opts a resource out of post-build decryption.
+pub const DECRYPT_KEY: &str = "kustomize.toolkit.fluxcd.io/decrypt";
+
+/// Whether the resource is annotated `kustomize.toolkit.fluxcd.io/decrypt: disabled`.
+pub fn decryption_disabled(obj: &Value) -> bool {
+    obj.pointer("/metadata/annotations")
+        .and_then(|a| a.get(DECRYPT_KEY))
+        .and_then(Value::as_str)
+        == Some("disabled")
+}
+
+/// The apply-time guard: a v1 Secret that still carries SOPS metadata (no decryption
+/// configured, decryption not disabled) must not reach the cluster.
+pub fn check_not_encrypted_secret(obj: &Value) -> Result<(), String> {
+    let text = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or_default();
+    if text("/apiVersion") == "v1"
+        && text("/kind") == "Secret"
+        && is_sops_document(obj)
+        && !decryption_disabled(obj)
+    {
+        return Err(format!(
+            "Secret/{}/{} is SOPS encrypted, configuring decryption is required for this secret to be reconciled",
+            text("/metadata/namespace"),
+            text("/metadata/name")
+        ));
+    }
+    Ok(())
+}
+
 /// Decrypt a SOPS-encrypted YAML file (YAML 1.2 typing, as sops writes it).
 pub fn decrypt_yaml(text: &str, keys: &AgeKeys) -> Result<Value, SopsError> {
     decrypt_document(&tree::parse_yaml(text)?, keys)
