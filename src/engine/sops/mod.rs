@@ -9,7 +9,7 @@ mod mask;
 mod tree;
 
 pub use formats::{SopsFormat, decrypt_file, decrypt_secret_values};
-pub use mask::{mask_encrypted_values, mask_secret_data};
+pub use mask::{MASK, mask_encrypted_values, mask_secret_data};
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256, Sha512};
