@@ -9,7 +9,7 @@ mod mask;
 mod tree;
 
 pub use formats::{SopsFormat, decrypt_file, decrypt_secret_values};
-pub use mask::{mask_encrypted_values, mask_secret_data};
+pub use mask::{MASK, mask_encrypted_values, mask_secret_data};
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256, Sha512};
@@ -117,6 +117,35 @@ pub fn is_sops_document(obj: &Value) -> bool {
         .and_then(|s| s.get("mac"))
         .and_then(Value::as_str)
         .is_some_and(|m| !m.is_empty())
+}
+
+/// Annotation that opts a resource out of post-build decryption.
+pub const DECRYPT_KEY: &str = "kustomize.toolkit.fluxcd.io/decrypt";
+
+/// Whether the resource is annotated `kustomize.toolkit.fluxcd.io/decrypt: disabled`.
+pub fn decryption_disabled(obj: &Value) -> bool {
+    obj.pointer("/metadata/annotations")
+        .and_then(|a| a.get(DECRYPT_KEY))
+        .and_then(Value::as_str)
+        == Some("disabled")
+}
+
+/// The apply-time guard: a v1 Secret that still carries SOPS metadata (no decryption
+/// configured, decryption not disabled) must not reach the cluster.
+pub fn check_not_encrypted_secret(obj: &Value) -> Result<(), String> {
+    let text = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or_default();
+    if text("/apiVersion") == "v1"
+        && text("/kind") == "Secret"
+        && is_sops_document(obj)
+        && !decryption_disabled(obj)
+    {
+        return Err(format!(
+            "Secret/{}/{} is SOPS encrypted, configuring decryption is required for this secret to be reconciled",
+            text("/metadata/namespace"),
+            text("/metadata/name")
+        ));
+    }
+    Ok(())
 }
 
 /// Decrypt a SOPS-encrypted YAML file (YAML 1.2 typing, as sops writes it).

@@ -174,3 +174,17 @@ fn secret_data_values_holding_sops_files_are_decrypted() {
         .to_string();
     assert!(err.contains("Secret data key 'app.env'"), "{err}");
 }
+
+#[test]
+fn encrypted_secrets_are_refused_at_apply_unless_decrypt_is_disabled() {
+    let mut doc: Value = crate::engine::yaml::parse_one(FLUX).unwrap();
+    let err = check_not_encrypted_secret(&doc).unwrap_err();
+    assert_eq!(
+        err,
+        "Secret/default/demo is SOPS encrypted, configuring decryption is required for this secret to be reconciled"
+    );
+    doc["metadata"]["annotations"] = json!({DECRYPT_KEY: "disabled"});
+    assert!(decryption_disabled(&doc));
+    assert!(check_not_encrypted_secret(&doc).is_ok());
+    assert!(check_not_encrypted_secret(&decrypt_yaml(FLUX, &keys()).unwrap()).is_ok());
+}
