@@ -96,8 +96,25 @@ pub fn try_embedded() -> Result<Vec<Value>, CrdError> {
                 add_served_version(crd, version);
             }
         }
+        allow_local_git_urls(crd);
     }
     Ok(crds)
+}
+
+/// The one deliberate difference from upstream in the embedded set: GitRepository `spec.url`
+/// also accepts `file://`, because fluxdeck's in-process source controller fetches local
+/// repositories (the demo fleet lives in the data directory) and upstream allows only
+/// http, https and ssh. Against a real cluster the real CRD still applies.
+fn allow_local_git_urls(crd: &mut Value) {
+    if crd.pointer("/spec/names/kind").and_then(Value::as_str) != Some("GitRepository") {
+        return;
+    }
+    let Some(versions) = crd.pointer_mut("/spec/versions").and_then(Value::as_array_mut) else { return };
+    for v in versions {
+        if let Some(p) = v.pointer_mut("/schema/openAPIV3Schema/properties/spec/properties/url/pattern") {
+            *p = Value::String("^(http|https|ssh|file)://.*$".into());
+        }
+    }
 }
 
 /// The current CRDs only, as shipped by today's Flux.

@@ -48,31 +48,8 @@ pub async fn open(data_dir: &Path) -> Result<Embedded, ConnectError> {
 }
 
 /// The Flux CRDs every embedded cluster serves (installed or updated on every start).
-///
-/// One deliberate difference from upstream: GitRepository `spec.url` also accepts `file://`,
-/// because the in-process source controller can fetch local repositories (the demo fleet lives
-/// in the data directory) and upstream's pattern only allows http, https and ssh.
 pub fn flux_crds() -> Vec<Value> {
-    let mut crds = crate::api::crds::embedded();
-    for crd in crds
-        .iter_mut()
-        .filter(|c| c.pointer("/spec/names/kind").and_then(Value::as_str) == Some("GitRepository"))
-    {
-        let Some(versions) = crd
-            .pointer_mut("/spec/versions")
-            .and_then(Value::as_array_mut)
-        else {
-            continue;
-        };
-        for v in versions {
-            if let Some(pattern) =
-                v.pointer_mut("/schema/openAPIV3Schema/properties/spec/properties/url/pattern")
-            {
-                *pattern = Value::String("^(http|https|ssh|file)://.*$".into());
-            }
-        }
-    }
-    crds
+    crate::api::crds::embedded()
 }
 
 /// The REST resource of an object, from the store's own catalog (built-ins and CRDs).
