@@ -69,6 +69,47 @@ pub enum Command {
     Server(ServerArgs),
     /// Build a kustomization directory, like `kubectl kustomize DIR`.
     Kustomize(KustomizeArgs),
+    /// Render one frame of the console to stdout (no terminal needed).
+    Snapshot(SnapshotArgs),
+    /// Benchmarks that print figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// list, tree, events, detail, diff or approvals.
+    #[arg(long, default_value = "list")]
+    pub view: String,
+    /// COLSxROWS, e.g. 120x40.
+    #[arg(long, default_value = "120x40")]
+    pub size: String,
+    /// KIND/NS/NAME of the object to select.
+    #[arg(long)]
+    pub select: Option<String>,
+    /// Keep colours (ANSI escapes) in the output.
+    #[arg(long)]
+    pub ansi: bool,
+    /// How long to wait for the watches to sync before rendering.
+    #[arg(long, default_value = "10s")]
+    pub wait: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Embedded store: durable writes/s (64 writers), latency, 100 watchers, 10k-object list.
+    Store {
+        /// Scratch directory (default: a temporary one).
+        #[arg(long)]
+        scratch: Option<PathBuf>,
+    },
+    /// Create COUNT Flux objects with status through the connection (for get/TUI benchmarks).
+    Seed {
+        #[arg(long, default_value_t = 5000)]
+        count: usize,
+        #[arg(long, default_value_t = 10)]
+        namespaces: usize,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +226,9 @@ pub struct ServerArgs {
     /// Do not run the in-process controllers.
     #[arg(long)]
     pub no_controllers: bool,
+    /// Do not seed the demo fleet into an empty data directory.
+    #[arg(long)]
+    pub no_demo: bool,
 }
 
 #[derive(Debug, Args)]

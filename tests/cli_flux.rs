@@ -102,7 +102,7 @@ fn ready_status(generation: i64, handled: Option<&str>) -> serde_json::Value {
 
 #[test]
 fn flux_shaped_commands_against_a_real_server() {
-    let server = Server::start(&["--no-controllers"]);
+    let server = Server::start(&["--no-controllers", "--no-demo"]);
     apply(&server, FIXTURE);
 
     // get: no status yet → False / waiting to be reconciled.

@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use fluxdeck::engine::setters::{
-    ImageRef, apply_setters_in, check_update_strategy, is_setter_candidate,
-};
+use fluxdeck::engine::setters::{ImageRef, apply_setters_to_files, check_update_strategy};
 use serde_json::Value;
 
 const CORPUS: &str = concat!(
@@ -51,47 +49,59 @@ fn policy_table(case: &Value) -> BTreeMap<(String, String), ImageRef> {
         .collect()
 }
 
+/// Every file's text afterwards, the changed files, and `(file, object, old, new, setter)` rows.
+type UpdateOutcome = (BTreeMap<String, String>, Vec<String>, Vec<[String; 5]>);
+
 /// Run the Setters update over `input`, limited to `update_path`. Returns every file's text
 /// afterwards, the set of changed files, and the changes as `(file, object, old, new, setter)`.
-fn run_update(
-    case: &Value,
-    input: &Path,
-    update_path: &str,
-) -> Result<(BTreeMap<String, String>, Vec<String>, Vec<[String; 5]>), String> {
+fn run_update(case: &Value, input: &Path, update_path: &str) -> Result<UpdateOutcome, String> {
     let table = policy_table(case);
     let lookup = |ns: &str, name: &str| table.get(&(ns.to_string(), name.to_string())).cloned();
     let prefix = update_path.trim_start_matches("./").trim_end_matches('/');
     let mut tree = read_tree(input);
-    let (mut changed, mut changes) = (Vec::new(), Vec::new());
-    for (path, text) in tree.iter_mut() {
-        let in_scope = prefix.is_empty() || path.starts_with(&format!("{prefix}/"));
-        let rel = if prefix.is_empty() {
-            path.clone()
+    // Paths relative to update.path, as the controller reports them.
+    let relative = |path: &str| -> Option<String> {
+        if prefix.is_empty() {
+            Some(path.to_string())
         } else {
-            path[prefix.len() + 1..].to_string()
+            path.strip_prefix(&format!("{prefix}/")).map(str::to_string)
+        }
+    };
+    let in_scope: BTreeMap<String, String> = tree
+        .iter()
+        .filter_map(|(path, text)| relative(path).map(|rel| (rel, text.clone())))
+        .collect();
+    let result = apply_setters_to_files(&in_scope, &lookup);
+    if let Some(problem) = result.problems.first() {
+        return Err(problem.to_string());
+    }
+    let mut changed = Vec::new();
+    for (rel, text) in result.changed {
+        let full = if prefix.is_empty() {
+            rel
+        } else {
+            format!("{prefix}/{rel}")
         };
-        if !in_scope || !is_setter_candidate(&rel, text) {
-            continue;
-        }
-        let result = apply_setters_in(&rel, text, &lookup).map_err(|e| e.to_string())?;
-        if !result.changes.is_empty() {
-            changed.push(path.clone());
-        }
-        for c in result.changes {
-            changes.push([
+        tree.insert(full.clone(), text);
+        changed.push(full);
+    }
+    let changes = result
+        .changes
+        .into_iter()
+        .map(|c| {
+            [
                 c.file,
                 c.object.to_string(),
                 c.old_value,
                 c.new_value,
                 c.setter,
-            ]);
-        }
-        *text = result.new_text;
-    }
+            ]
+        })
+        .collect();
     Ok((tree, changed, changes))
 }
 
-fn run_case(dir: &PathBuf) -> Result<(), String> {
+fn run_case(dir: &Path) -> Result<(), String> {
     let case: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).unwrap()).unwrap();
     // ApplyPolicies cases carry `update`; UpdateWithSetters is called without one.

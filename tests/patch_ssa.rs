@@ -298,3 +298,67 @@ fn invalid_configurations_are_refused() {
         Err(ApplyError::Invalid(_))
     ));
 }
+
+#[test]
+fn large_objects_apply_in_reasonable_time() {
+    // A CRD-sized object: 20 x 20 x 10 = 4000 leaves.
+    let mut spec = serde_json::Map::new();
+    for a in 0..20 {
+        let mut level = serde_json::Map::new();
+        for b in 0..20 {
+            let leaves: serde_json::Map<String, Value> =
+                (0..10).map(|c| (format!("f{c}"), json!(c))).collect();
+            level.insert(format!("b{b}"), Value::Object(leaves));
+        }
+        spec.insert(format!("a{a}"), Value::Object(level));
+    }
+    let big =
+        json!({"apiVersion":"example.io/v1","kind":"Big","metadata":{"name":"big"},"spec":spec});
+    let schema = schema_of(&big);
+    let started = std::time::Instant::now();
+    let live = apply(None, &big, "flux", false, &schema, T1).unwrap();
+    let mut smaller = big.clone();
+    smaller["spec"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| k[1..].parse::<u32>().unwrap_or(99) < 10);
+    let live = apply(Some(&live), &smaller, "flux", false, &schema, T2).unwrap();
+    assert_eq!(live["spec"].as_object().unwrap().len(), 10);
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn subresource_appliers_are_separate_entries() {
+    use fluxdeck::engine::patch::ssa::apply_subresource;
+    let config = deployment(1, "x");
+    let schema = schema_of(&config);
+    let live = apply(None, &config, "flux", false, &schema, T1).unwrap();
+    let status = json!({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"nginx"},"status":{"replicas":1}});
+    let out = apply_subresource(
+        Some(&live),
+        &status,
+        "flux",
+        Some("status"),
+        false,
+        &schema,
+        T2,
+    )
+    .unwrap();
+    let entries = read_managed_fields(&out).unwrap();
+    assert_eq!(entries.len(), 2, "{}", out["metadata"]["managedFields"]);
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.subresource.as_deref() == Some("status"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        out["spec"]["replicas"], 1,
+        "the main entry keeps its fields"
+    );
+}

@@ -334,3 +334,39 @@ fn non_object_patch_is_rejected_with_a_clear_message() {
     let err = strategic_merge(&json!({}), &json!([1]), &AtomicSchema).unwrap_err();
     assert!(err.to_string().contains("must be a JSON object"), "{err}");
 }
+
+#[test]
+fn kyaml_fallback_merges_unknown_lists_by_associative_keys() {
+    use fluxdeck::engine::patch::KyamlFallback;
+    let schema = KyamlFallback(AtomicSchema);
+    let target = json!({"spec":{"workers":[{"name":"a","size":1},{"name":"b","size":2}],
+        "args":["x","y"],"rules":[{"host":"h1"}],"zones":[{"type":"t1","ip":"1.1.1.1"}]}});
+    let patch = json!({"spec":{"workers":[{"name":"b","size":3},{"name":"c","size":1}],
+        "args":["z"],"rules":[{"host":"h2"}],"zones":[{"type":"t1","ip":"2.2.2.2"}]}});
+    let out = strategic_merge(&target, &patch, &schema).unwrap();
+    assert_eq!(
+        out["spec"]["workers"],
+        json!([{"name":"a","size":1},{"name":"b","size":3},{"name":"c","size":1}])
+    );
+    assert_eq!(
+        out["spec"]["args"],
+        json!(["z"]),
+        "scalar lists are replaced"
+    );
+    assert_eq!(
+        out["spec"]["rules"],
+        json!([{"host":"h2"}]),
+        "lists without a known key are replaced"
+    );
+    // `ip` has precedence over `type`: different ips are different items.
+    assert_eq!(
+        out["spec"]["zones"],
+        json!([{"type":"t1","ip":"2.2.2.2"},{"type":"t1","ip":"1.1.1.1"}])
+    );
+    // Lists the wrapped schema knows keep their strategy.
+    let deploy = KyamlFallback(deploy_schema());
+    assert_eq!(
+        deploy.list_strategy(&["spec", "template", "spec", "containers"]),
+        ListStrategy::map_by("name")
+    );
+}

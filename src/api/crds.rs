@@ -64,19 +64,22 @@ pub enum CrdError {
     Shape { file: String, problem: String },
 }
 
-/// The CRDs an embedded cluster installs (cached; each call returns a fresh copy).
+/// The CRDs an embedded cluster installs (built once; each call returns a fresh copy).
 pub fn embedded() -> Vec<Value> {
+    cached().to_vec()
+}
+
+/// The embedded set, built on first use and shared afterwards.
+fn cached() -> &'static [Value] {
     static CACHE: OnceLock<Vec<Value>> = OnceLock::new();
-    CACHE
-        .get_or_init(|| match try_embedded() {
-            Ok(crds) => crds,
-            Err(e) => {
-                // The files are compiled in and covered by tests; this is a build defect.
-                tracing::error!("cannot build the embedded Flux CRDs: {e}");
-                Vec::new()
-            }
-        })
-        .clone()
+    CACHE.get_or_init(|| match try_embedded() {
+        Ok(crds) => crds,
+        Err(e) => {
+            // The files are compiled in and covered by tests; this is a build defect.
+            tracing::error!("cannot build the embedded Flux CRDs: {e}");
+            Vec::new()
+        }
+    })
 }
 
 /// Build the embedded set, reporting the first malformed file.
@@ -171,13 +174,13 @@ pub fn served_versions(crd: &Value) -> Vec<&str> {
 /// The embedded CRD and schema for an object's `apiVersion` and `kind`, if served.
 pub fn embedded_schema(api_version: &str, kind: &str) -> Option<Value> {
     let (group, ver) = api_version.split_once('/')?;
-    embedded().into_iter().find_map(|crd| {
+    cached().iter().find_map(|crd| {
         let same = crd.pointer("/spec/group").and_then(Value::as_str) == Some(group)
             && crd.pointer("/spec/names/kind").and_then(Value::as_str) == Some(kind);
-        if !same || !served_versions(&crd).contains(&ver) {
+        if !same || !served_versions(crd).contains(&ver) {
             return None;
         }
-        version_schema(&crd, ver).cloned()
+        version_schema(crd, ver).cloned()
     })
 }
 

@@ -340,6 +340,13 @@ impl FluxKind {
         (group == k.group() && k.served_versions().contains(&version)).then_some(k)
     }
 
+    /// The kind served as `plural` in `group` (REST paths, RBAC rules).
+    pub fn from_resource(group: &str, plural: &str) -> Option<FluxKind> {
+        FluxKind::ALL
+            .into_iter()
+            .find(|k| k.group() == group && k.plural() == plural)
+    }
+
     /// Parse all of `words` as one kind name (case-insensitive): the CLI form
     /// (`source git`, `image policy`), the kind, plural, singular, short names and aliases.
     pub fn parse(words: &[&str]) -> Option<FluxKind> {
@@ -477,5 +484,9 @@ mod tests {
         );
         assert_eq!(FluxKind::from_type("apps/v1", "Deployment"), None);
         assert_eq!(FluxKind::Bucket.cli_name(), "source bucket");
+        assert_eq!(
+            FluxKind::from_resource("image.toolkit.fluxcd.io", "imagepolicies"),
+            Some(FluxKind::ImagePolicy)
+        );
     }
 }

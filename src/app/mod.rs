@@ -1,13 +1,17 @@
 //! Composition root: pick the backend (embedded store or kubeconfig cluster), then run the TUI
 //! or a headless command. The only place that knows about every layer.
 
-use color_eyre::eyre::{Result, WrapErr, eyre};
+use color_eyre::eyre::Result;
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{BenchCommand, Cli, Command, GlobalArgs};
 use crate::cluster::connect::{self, ConnectOptions, Mode};
 use crate::commands::{self, Ctx};
 
+pub mod console;
+pub mod console_run;
 pub mod demo;
+pub mod embedded;
+pub mod server;
 
 /// The flux CLI's default namespace.
 pub const DEFAULT_NAMESPACE: &str = "flux-system";
@@ -48,11 +52,24 @@ pub async fn connect(g: &GlobalArgs) -> Result<Ctx> {
                 read_only: g.read_only,
                 actor,
                 ascii: g.ascii,
+                embedded: None,
             })
         }
-        None => Err(eyre!(
-            "the embedded cluster is not available in this build yet; pass --kubeconfig FILE"
-        )),
+        None => {
+            let dir = connect::data_dir(&opts)?;
+            let e = embedded::open(&dir).await?;
+            embedded::bootstrap(&e, true).await?;
+            Ok(Ctx {
+                client: e.client.clone(),
+                namespace,
+                context: "embedded".into(),
+                mode: Mode::Embedded,
+                read_only: g.read_only,
+                actor: connect::actor_name(None, "embedded"),
+                ascii: g.ascii,
+                embedded: Some(e),
+            })
+        }
     }
 }
 
@@ -62,9 +79,7 @@ fn exit_code(code: i32) -> Result<i32> {
 
 pub async fn run(cli: Cli) -> Result<i32> {
     let Some(command) = cli.command else {
-        return Err(eyre!(
-            "the console needs a terminal session; run a subcommand, see --help"
-        ));
+        return console_run::run_console(&cli.global).await;
     };
     let g = &cli.global;
     match command {
@@ -78,7 +93,23 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Tree(a) => exit_code(commands::tree::run(&connect(g).await?, &a).await?),
         Command::Trace(a) => exit_code(commands::trace::run(&connect(g).await?, &a).await?),
         Command::Export(a) => exit_code(commands::export::run(&connect(g).await?, &a).await?),
-        other => Err(eyre!("{other:?} is not available in this build yet"))
-            .wrap_err("unsupported command"),
+        Command::Bench(BenchCommand::Store { scratch }) => {
+            let dir = match scratch {
+                Some(d) => d,
+                None => std::env::temp_dir().join(format!("fluxdeck-bench-{}", std::process::id())),
+            };
+            println!("{}", crate::store::bench::run(&dir).await);
+            let _ = std::fs::remove_dir_all(&dir);
+            Ok(0)
+        }
+        Command::Bench(BenchCommand::Seed { count, namespaces }) => {
+            exit_code(commands::bench::seed(&connect(g).await?, count, namespaces).await?)
+        }
+        Command::Snapshot(a) => console_run::run_snapshot(g, &a).await,
+        Command::Kustomize(a) => exit_code(commands::kustomize::run(&a)?),
+        Command::Server(a) => {
+            let dir = connect::data_dir(&connect_options(g))?;
+            server::run(&a, &dir, g.ascii).await
+        }
     }
 }

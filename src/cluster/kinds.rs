@@ -3,6 +3,8 @@
 //! v1beta2 on older clusters). Names follow the flux CLI; the version comes from discovery.
 
 use kube::Client;
+
+use crate::api::kinds::FluxKind;
 use kube::discovery::{ApiCapabilities, ApiResource, Discovery, Scope};
 
 /// A kind the user named, before discovery picked a version.
@@ -11,103 +13,6 @@ pub struct KindName {
     pub group: String,
     pub kind: String,
 }
-
-/// Flux kinds with every name the flux CLI (and CRD short names) accept.
-const FLUX_NAMES: &[(&str, &str, &[&str])] = &[
-    (
-        "source.toolkit.fluxcd.io",
-        "GitRepository",
-        &[
-            "source git",
-            "gitrepository",
-            "gitrepositories",
-            "gitrepo",
-            "gitrepos",
-        ],
-    ),
-    (
-        "source.toolkit.fluxcd.io",
-        "OCIRepository",
-        &[
-            "source oci",
-            "ocirepository",
-            "ocirepositories",
-            "ocirepo",
-            "ocirepos",
-        ],
-    ),
-    (
-        "source.toolkit.fluxcd.io",
-        "HelmRepository",
-        &[
-            "source helm",
-            "helmrepository",
-            "helmrepositories",
-            "helmrepo",
-            "helmrepos",
-        ],
-    ),
-    (
-        "source.toolkit.fluxcd.io",
-        "HelmChart",
-        &["source chart", "helmchart", "helmcharts", "hc"],
-    ),
-    (
-        "source.toolkit.fluxcd.io",
-        "Bucket",
-        &["source bucket", "bucket", "buckets"],
-    ),
-    (
-        "kustomize.toolkit.fluxcd.io",
-        "Kustomization",
-        &["kustomization", "kustomizations", "ks"],
-    ),
-    (
-        "helm.toolkit.fluxcd.io",
-        "HelmRelease",
-        &["helmrelease", "helmreleases", "hr"],
-    ),
-    (
-        "image.toolkit.fluxcd.io",
-        "ImageRepository",
-        &[
-            "image repository",
-            "imagerepository",
-            "imagerepositories",
-            "imagerepo",
-        ],
-    ),
-    (
-        "image.toolkit.fluxcd.io",
-        "ImagePolicy",
-        &["image policy", "imagepolicy", "imagepolicies", "imgpol"],
-    ),
-    (
-        "image.toolkit.fluxcd.io",
-        "ImageUpdateAutomation",
-        &[
-            "image update",
-            "imageupdateautomation",
-            "imageupdateautomations",
-            "imageupdate",
-        ],
-    ),
-    (
-        "notification.toolkit.fluxcd.io",
-        "Alert",
-        &["alert", "alerts"],
-    ),
-    (
-        "notification.toolkit.fluxcd.io",
-        "Provider",
-        &["alert-provider", "alert-providers", "provider", "providers"],
-    ),
-    (
-        "notification.toolkit.fluxcd.io",
-        "Receiver",
-        &["receiver", "receivers"],
-    ),
-];
 
 /// Kubernetes short names users type for built-in kinds (for `trace`, `tree`).
 const BUILTIN_SHORT: &[(&str, &str)] = &[
@@ -143,49 +48,36 @@ pub const FLUX_GET_ALL_ORDER: &[&str] = &[
     "Receiver",
 ];
 
-/// How many leading words name the kind (`source git podinfo` → 2), and which kind.
+/// How many leading words name the kind (`source git podinfo` → 2), and which kind. The
+/// names themselves (flux CLI words, CRD short names, aliases) live in `api::kinds`.
 pub fn parse_flux_kind(words: &[String]) -> Option<(KindName, usize)> {
-    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-    for take in [2usize, 1] {
-        if lower.len() < take {
-            continue;
-        }
-        let joined = lower[..take].join(" ");
-        for (group, kind, names) in FLUX_NAMES {
-            if names.contains(&joined.as_str())
-                || (take == 1 && joined == kind.to_ascii_lowercase())
-            {
-                return Some((
-                    KindName {
-                        group: group.to_string(),
-                        kind: kind.to_string(),
-                    },
-                    take,
-                ));
-            }
-        }
-    }
-    None
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let (kind, used) = FluxKind::parse_prefix(&words)?;
+    Some((
+        KindName {
+            group: kind.group().to_string(),
+            kind: kind.kind().to_string(),
+        },
+        used,
+    ))
 }
 
 /// Every Flux kind, for `get all`.
 pub fn all_flux_kinds() -> Vec<KindName> {
     FLUX_GET_ALL_ORDER
         .iter()
-        .filter_map(|k| FLUX_NAMES.iter().find(|(_, kind, _)| kind == k))
-        .map(|(g, k, _)| KindName {
-            group: g.to_string(),
-            kind: k.to_string(),
+        .filter_map(|k| FluxKind::from_kind(k))
+        .map(|k| KindName {
+            group: k.group().to_string(),
+            kind: k.kind().to_string(),
         })
         .collect()
 }
 
 /// The flux CLI's lower-case display name of a kind in messages (`kustomization`, `source git`).
 pub fn flux_cli_name(kind: &str) -> String {
-    FLUX_NAMES
-        .iter()
-        .find(|(_, k, _)| *k == kind)
-        .map(|(_, _, names)| names[0].to_string())
+    FluxKind::from_kind(kind)
+        .map(FluxKind::cli_name)
         .unwrap_or_else(|| kind.to_ascii_lowercase())
 }
 

@@ -2,9 +2,11 @@
 //! resolution) and the pure renderers. Each returns the process exit code.
 
 pub mod actions;
+pub mod bench;
 pub mod events;
 pub mod export;
 pub mod get;
+pub mod kustomize;
 pub mod table;
 pub mod trace;
 pub mod tree;
@@ -26,6 +28,8 @@ pub struct Ctx {
     pub read_only: bool,
     pub actor: String,
     pub ascii: bool,
+    /// The embedded store, when this command runs on it (kept alive for the command's life).
+    pub embedded: Option<crate::app::embedded::Embedded>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -5,38 +5,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{CommandError, Ctx};
+use crate::api::meta::inventory::ObjMetadata;
 use crate::cli::{Output, TreeArgs};
 use crate::cluster::kinds::{KindName, Served, parse_flux_kind};
 use crate::engine::yaml;
-
-/// One inventory entry (`<ns>_<name>_<group>_<Kind>`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InventoryId {
-    pub namespace: String,
-    pub name: String,
-    pub group: String,
-    pub kind: String,
-}
-
-/// Parse an inventory id; RBAC names had `:` written as `__`.
-pub fn parse_inventory_id(id: &str) -> Option<InventoryId> {
-    let mut right = id.rsplitn(3, '_');
-    let kind = right.next()?.to_string();
-    let group = right.next()?.to_string();
-    let rest = right.next()?;
-    let (namespace, name) = rest.split_once('_')?;
-    let name = if group == "rbac.authorization.k8s.io" {
-        name.replace("__", ":")
-    } else {
-        name.to_string()
-    };
-    Some(InventoryId {
-        namespace: namespace.to_string(),
-        name,
-        group,
-        kind,
-    })
-}
 
 /// A node of the tree, in the JSON shape `flux tree -o json` prints (Go field names).
 #[derive(Debug, Clone, Serialize)]
@@ -138,7 +110,7 @@ async fn build(
         let Some(id) = entry
             .get("id")
             .and_then(Value::as_str)
-            .and_then(parse_inventory_id)
+            .and_then(|id| id.parse::<ObjMetadata>().ok())
         else {
             continue;
         };
@@ -242,27 +214,6 @@ mod tests {
             },
             children: vec![],
         }
-    }
-
-    #[test]
-    fn inventory_ids_parse_with_empty_segments_and_rbac_names() {
-        let id = parse_inventory_id("default_podinfo__Service").unwrap();
-        assert_eq!(
-            (
-                id.namespace.as_str(),
-                id.name.as_str(),
-                id.group.as_str(),
-                id.kind.as_str()
-            ),
-            ("default", "podinfo", "", "Service")
-        );
-        let id = parse_inventory_id("_system__controller_rbac.authorization.k8s.io_ClusterRole")
-            .unwrap();
-        assert_eq!(
-            (id.namespace.as_str(), id.name.as_str()),
-            ("", "system:controller")
-        );
-        assert!(parse_inventory_id("garbage").is_none());
     }
 
     #[test]

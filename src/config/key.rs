@@ -37,21 +37,29 @@ pub struct Key {
 pub struct KeySeq(pub Vec<Key>);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown key {text:?}: use a character (`x`, `R`), a name (enter, esc, tab, backtab, backspace, delete, up, down, left, right, home, end, pageup, pagedown, space, f1..f12) with optional ctrl-/alt- prefixes, and spaces between keys of a chord (`g g`)")]
+#[error(
+    "unknown key {text:?}: use a character (`x`, `R`), a name (enter, esc, tab, backtab, backspace, delete, up, down, left, right, home, end, pageup, pagedown, space, f1..f12) with optional ctrl-/alt- prefixes, and spaces between keys of a chord (`g g`)"
+)]
 pub struct KeyParseError {
     pub text: String,
 }
 
 impl Key {
     pub const fn plain(code: KeyCode) -> Self {
-        Self { code, ctrl: false, alt: false }
+        Self {
+            code,
+            ctrl: false,
+            alt: false,
+        }
     }
     pub const fn char(c: char) -> Self {
         Self::plain(KeyCode::Char(c))
     }
 
     pub fn parse(text: &str) -> Result<Self, KeyParseError> {
-        let err = || KeyParseError { text: text.to_string() };
+        let err = || KeyParseError {
+            text: text.to_string(),
+        };
         let (mut ctrl, mut alt, mut shift) = (false, false, false);
         let mut rest = text;
         loop {
@@ -126,9 +134,14 @@ impl Key {
 
 impl KeySeq {
     pub fn parse(text: &str) -> Result<Self, KeyParseError> {
-        let keys: Vec<Key> = text.split_whitespace().map(Key::parse).collect::<Result<_, _>>()?;
+        let keys: Vec<Key> = text
+            .split_whitespace()
+            .map(Key::parse)
+            .collect::<Result<_, _>>()?;
         if keys.is_empty() {
-            return Err(KeyParseError { text: text.to_string() });
+            return Err(KeyParseError {
+                text: text.to_string(),
+            });
         }
         Ok(Self(keys))
     }
@@ -185,11 +198,21 @@ mod tests {
 
     #[test]
     fn parses_names_modifiers_and_chords() {
-        assert_eq!(Key::parse("ctrl-e").unwrap(), Key { code: KeyCode::Char('e'), ctrl: true, alt: false });
+        assert_eq!(
+            Key::parse("ctrl-e").unwrap(),
+            Key {
+                code: KeyCode::Char('e'),
+                ctrl: true,
+                alt: false
+            }
+        );
         assert_eq!(Key::parse("R").unwrap(), Key::char('R'));
         assert_eq!(Key::parse("space").unwrap(), Key::char(' '));
         assert_eq!(Key::parse("-").unwrap(), Key::char('-'));
-        assert_eq!(Key::parse("shift-tab").unwrap(), Key::plain(KeyCode::BackTab));
+        assert_eq!(
+            Key::parse("shift-tab").unwrap(),
+            Key::plain(KeyCode::BackTab)
+        );
         assert_eq!(KeySeq::parse("g g").unwrap().0.len(), 2);
         assert!(Key::parse("hyper-x").is_err());
         assert_eq!(KeySeq::parse("ctrl-d").unwrap().to_string(), "ctrl-d");

@@ -56,14 +56,28 @@ impl Action {
         use Action::*;
         matches!(
             self,
-            Suspend | Resume | Reconcile | ReconcileWithSource | HelmForce | HelmReset | Delete | Edit
-                | EditExternal | Approve | Reject | Save
+            Suspend
+                | Resume
+                | Reconcile
+                | ReconcileWithSource
+                | HelmForce
+                | HelmReset
+                | Delete
+                | Edit
+                | EditExternal
+                | Approve
+                | Reject
+                | Save
         )
     }
 
     /// "quit, back, help, …" for error messages.
     pub fn valid_names() -> String {
-        Action::ALL.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+        Action::ALL
+            .iter()
+            .map(|a| a.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -105,17 +119,48 @@ pub struct Keymap {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeymapError {
     #[error("{origin}:{line}: invalid keymap TOML: {message}")]
-    Syntax { origin: String, line: usize, message: String },
+    Syntax {
+        origin: String,
+        line: usize,
+        message: String,
+    },
     #[error("{origin}:{line}: unknown layer [{layer}]; valid layers: {}", Layer::ALL.iter().map(|l| l.name()).collect::<Vec<_>>().join(", "))]
-    UnknownLayer { origin: String, line: usize, layer: String },
+    UnknownLayer {
+        origin: String,
+        line: usize,
+        layer: String,
+    },
     #[error("{origin}:{line}: key {key:?} runs unknown action {action:?}; valid actions: {valid}")]
-    UnknownAction { origin: String, line: usize, key: String, action: String, valid: String },
+    UnknownAction {
+        origin: String,
+        line: usize,
+        key: String,
+        action: String,
+        valid: String,
+    },
     #[error("{origin}:{line}: {source}")]
-    BadKey { origin: String, line: usize, source: super::key::KeyParseError },
+    BadKey {
+        origin: String,
+        line: usize,
+        source: super::key::KeyParseError,
+    },
     #[error("{origin}:{line}: key {key:?} is bound twice in [{layer}]; remove one of the entries")]
-    Duplicate { origin: String, line: usize, key: String, layer: String },
-    #[error("{origin}:{line}: chord {key:?} in [{layer}] can never fire because {prefix:?} is bound too; rebind one of them")]
-    Shadowed { origin: String, line: usize, key: String, prefix: String, layer: String },
+    Duplicate {
+        origin: String,
+        line: usize,
+        key: String,
+        layer: String,
+    },
+    #[error(
+        "{origin}:{line}: chord {key:?} in [{layer}] can never fire because {prefix:?} is bound too; rebind one of them"
+    )]
+    Shadowed {
+        origin: String,
+        line: usize,
+        key: String,
+        prefix: String,
+        layer: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -143,13 +188,12 @@ struct Parsed {
 }
 
 fn parse_file(text: &str, origin: &str) -> Result<Vec<Parsed>, KeymapError> {
-    let raw: BTreeMap<toml::Spanned<String>, RawLayer> = toml::from_str(text).map_err(|e| {
-        KeymapError::Syntax {
+    let raw: BTreeMap<toml::Spanned<String>, RawLayer> =
+        toml::from_str(text).map_err(|e| KeymapError::Syntax {
             origin: origin.to_string(),
             line: e.span().map(|s| line_of(text, s.start)).unwrap_or(1),
             message: e.message().to_string(),
-        }
-    })?;
+        })?;
     let mut out = Vec::new();
     for (name, raw_layer) in raw {
         let line = line_of(text, name.span().start);
@@ -167,12 +211,14 @@ fn parse_file(text: &str, origin: &str) -> Result<Vec<Parsed>, KeymapError> {
                     line,
                     source,
                 })?;
-                let run = Action::from_name(e.run.get_ref()).ok_or_else(|| KeymapError::UnknownAction {
-                    origin: origin.to_string(),
-                    line: line_of(text, e.run.span().start),
-                    key: e.on.get_ref().clone(),
-                    action: e.run.get_ref().clone(),
-                    valid: Action::valid_names(),
+                let run = Action::from_name(e.run.get_ref()).ok_or_else(|| {
+                    KeymapError::UnknownAction {
+                        origin: origin.to_string(),
+                        line: line_of(text, e.run.span().start),
+                        key: e.on.get_ref().clone(),
+                        action: e.run.get_ref().clone(),
+                        valid: Action::valid_names(),
+                    }
                 })?;
                 check_conflicts(&bindings, &on, line, origin, layer)?;
                 let desc = e.desc.unwrap_or_else(|| run.name().replace('_', " "));
@@ -180,7 +226,11 @@ fn parse_file(text: &str, origin: &str) -> Result<Vec<Parsed>, KeymapError> {
             }
             Ok(bindings.into_iter().map(|(b, _)| b).collect())
         };
-        out.push(Parsed { layer, replace: convert(raw_layer.keymap)?, prepend: convert(raw_layer.prepend_keymap)? });
+        out.push(Parsed {
+            layer,
+            replace: convert(raw_layer.keymap)?,
+            prepend: convert(raw_layer.prepend_keymap)?,
+        });
     }
     Ok(out)
 }
@@ -196,11 +246,20 @@ fn check_conflicts(
     for (b, _) in earlier {
         let (a, c) = (&b.on.0, &on.0);
         if a == c {
-            return Err(KeymapError::Duplicate { origin: origin.into(), line, key: on.to_string(), layer: layer.name().into() });
+            return Err(KeymapError::Duplicate {
+                origin: origin.into(),
+                line,
+                key: on.to_string(),
+                layer: layer.name().into(),
+            });
         }
         let (short, long) = if a.len() < c.len() { (a, c) } else { (c, a) };
         if long.starts_with(short) {
-            let (key, prefix) = if a.len() < c.len() { (on, &b.on) } else { (&b.on, on) };
+            let (key, prefix) = if a.len() < c.len() {
+                (on, &b.on)
+            } else {
+                (&b.on, on)
+            };
             return Err(KeymapError::Shadowed {
                 origin: origin.into(),
                 line,
@@ -269,12 +328,20 @@ impl Keymap {
                 }
             }
         }
-        if prefix { Resolution::Prefix } else { Resolution::None }
+        if prefix {
+            Resolution::Prefix
+        } else {
+            Resolution::None
+        }
     }
 
     /// The first key sequence bound to `action` in these layers (for hints such as "esc back").
     pub fn key_for(&self, layers: &[Layer], action: Action) -> Option<&KeySeq> {
-        layers.iter().flat_map(|l| self.layer(*l)).find(|b| b.run == action).map(|b| &b.on)
+        layers
+            .iter()
+            .flat_map(|l| self.layer(*l))
+            .find(|b| b.run == action)
+            .map(|b| &b.on)
     }
 }
 

@@ -14,14 +14,19 @@ impl ConfigPaths {
     /// The platform directory, or `FLUXDECK_CONFIG_DIR` when set; None if there is no home.
     pub fn discover() -> Option<Self> {
         if let Some(dir) = std::env::var_os("FLUXDECK_CONFIG_DIR") {
-            return Some(Self { dir: PathBuf::from(dir) });
+            return Some(Self {
+                dir: PathBuf::from(dir),
+            });
         }
-        directories::ProjectDirs::from("io", "fluxdeck", "fluxdeck")
-            .map(|p| Self { dir: p.config_dir().to_path_buf() })
+        directories::ProjectDirs::from("io", "fluxdeck", "fluxdeck").map(|p| Self {
+            dir: p.config_dir().to_path_buf(),
+        })
     }
 
     pub fn at(dir: impl AsRef<Path>) -> Self {
-        Self { dir: dir.as_ref().to_path_buf() }
+        Self {
+            dir: dir.as_ref().to_path_buf(),
+        }
     }
 
     /// User keymap: entries override or prepend to the embedded defaults.

@@ -29,8 +29,14 @@ pub struct Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("{origin}:{line}: invalid settings: {message} (keys: theme, ascii, [contexts.<name>] read_only)")]
-    Syntax { origin: String, line: usize, message: String },
+    #[error(
+        "{origin}:{line}: invalid settings: {message} (keys: theme, ascii, [contexts.<name>] read_only)"
+    )]
+    Syntax {
+        origin: String,
+        line: usize,
+        message: String,
+    },
     #[error("cannot read {path}: {message}")]
     Io { path: String, message: String },
     #[error(transparent)]
@@ -66,7 +72,10 @@ fn read_optional(path: &std::path::Path) -> Result<Option<String>, SettingsError
     match std::fs::read_to_string(path) {
         Ok(t) => Ok(Some(t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(SettingsError::Io { path: path.display().to_string(), message: e.to_string() }),
+        Err(e) => Err(SettingsError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }),
     }
 }
 
@@ -81,6 +90,12 @@ pub fn load_keymap(paths: Option<&ConfigPaths>) -> Result<Keymap, SettingsError>
 }
 
 /// The theme named in settings (or dark), from the user's directory or built in.
-pub fn load_theme(settings: &Settings, paths: Option<&ConfigPaths>) -> Result<Theme, SettingsError> {
-    Ok(Theme::load(settings.theme.as_deref().unwrap_or("dark"), paths)?)
+pub fn load_theme(
+    settings: &Settings,
+    paths: Option<&ConfigPaths>,
+) -> Result<Theme, SettingsError> {
+    Ok(Theme::load(
+        settings.theme.as_deref().unwrap_or("dark"),
+        paths,
+    )?)
 }

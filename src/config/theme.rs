@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 pub const BUILTIN_THEMES: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("monochrome", include_str!("../../themes/monochrome.toml")),
 ];
 
@@ -57,7 +60,10 @@ impl ColorMode {
         }
     }
     pub fn from_env() -> Self {
-        Self::detect(std::env::var("NO_COLOR").ok().as_deref(), std::env::var("COLORTERM").ok().as_deref())
+        Self::detect(
+            std::env::var("NO_COLOR").ok().as_deref(),
+            std::env::var("COLORTERM").ok().as_deref(),
+        )
     }
 }
 
@@ -81,16 +87,34 @@ pub struct Theme {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ThemeError {
     #[error("{origin}:{line}: invalid theme TOML: {message}")]
-    Syntax { origin: String, line: usize, message: String },
+    Syntax {
+        origin: String,
+        line: usize,
+        message: String,
+    },
     #[error("{origin}: unknown slot {slot:?}; valid slots: {}", Slot::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(", "))]
     UnknownSlot { origin: String, slot: String },
-    #[error("{origin}: slot {slot:?}: colour {value:?} is neither a palette name, #rrggbb, a 0-255 index nor an ANSI name (red, lightblue, …)")]
-    BadColor { origin: String, slot: String, value: String },
-    #[error("{origin}: slot {slot:?}: unknown modifier {value:?}; use bold, dim, italic, underlined, reversed")]
-    BadModifier { origin: String, slot: String, value: String },
+    #[error(
+        "{origin}: slot {slot:?}: colour {value:?} is neither a palette name, #rrggbb, a 0-255 index nor an ANSI name (red, lightblue, …)"
+    )]
+    BadColor {
+        origin: String,
+        slot: String,
+        value: String,
+    },
+    #[error(
+        "{origin}: slot {slot:?}: unknown modifier {value:?}; use bold, dim, italic, underlined, reversed"
+    )]
+    BadModifier {
+        origin: String,
+        slot: String,
+        value: String,
+    },
     #[error("{origin}: slots missing: {missing}; every slot needs a style")]
     MissingSlots { origin: String, missing: String },
-    #[error("theme {name:?} not found: not in {dir} and not built in (dark, light, high-contrast, monochrome)")]
+    #[error(
+        "theme {name:?} not found: not in {dir} and not built in (dark, light, high-contrast, monochrome)"
+    )]
     NotFound { name: String, dir: String },
     #[error("cannot read theme {path}: {message}")]
     Io { path: String, message: String },
@@ -137,7 +161,10 @@ fn parse_color(value: &str, palette: &BTreeMap<String, String>, depth: u8) -> Op
     if value == "reset" {
         return Some(Color::Reset);
     }
-    value.parse::<Color>().ok().filter(|c| !matches!(c, Color::Rgb(..) | Color::Indexed(_)))
+    value
+        .parse::<Color>()
+        .ok()
+        .filter(|c| !matches!(c, Color::Rgb(..) | Color::Indexed(_)))
 }
 
 fn parse_modifier(name: &str) -> Option<Modifier> {
@@ -155,16 +182,26 @@ fn parse_modifier(name: &str) -> Option<Modifier> {
 pub fn rgb_to_256(r: u8, g: u8, b: u8) -> u8 {
     let level = |v: u8| -> (u8, i32) {
         let steps = [0, 95, 135, 175, 215, 255];
-        let (i, s) = steps.iter().enumerate().min_by_key(|(_, s)| (i32::from(v) - **s).abs()).unwrap_or((0, &0));
+        let (i, s) = steps
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, s)| (i32::from(v) - **s).abs())
+            .unwrap_or((0, &0));
         (i as u8, *s)
     };
     let ((ri, rv), (gi, gv), (bi, bv)) = (level(r), level(g), level(b));
-    let cube_dist = (i32::from(r) - rv).pow(2) + (i32::from(g) - gv).pow(2) + (i32::from(b) - bv).pow(2);
+    let cube_dist =
+        (i32::from(r) - rv).pow(2) + (i32::from(g) - gv).pow(2) + (i32::from(b) - bv).pow(2);
     let avg = (u32::from(r) + u32::from(g) + u32::from(b)) / 3;
     let grey_i = (avg.saturating_sub(8) / 10).min(23) as u8;
     let gv2 = 8 + 10 * i32::from(grey_i);
-    let grey_dist = (i32::from(r) - gv2).pow(2) + (i32::from(g) - gv2).pow(2) + (i32::from(b) - gv2).pow(2);
-    if grey_dist < cube_dist { 232 + grey_i } else { 16 + 36 * ri + 6 * gi + bi }
+    let grey_dist =
+        (i32::from(r) - gv2).pow(2) + (i32::from(g) - gv2).pow(2) + (i32::from(b) - gv2).pow(2);
+    if grey_dist < cube_dist {
+        232 + grey_i
+    } else {
+        16 + 36 * ri + 6 * gi + bi
+    }
 }
 
 impl Theme {
@@ -176,8 +213,10 @@ impl Theme {
         })?;
         let mut slots = BTreeMap::new();
         for (name, rs) in &raw.slots {
-            let slot = Slot::from_name(name)
-                .ok_or_else(|| ThemeError::UnknownSlot { origin: origin.into(), slot: name.clone() })?;
+            let slot = Slot::from_name(name).ok_or_else(|| ThemeError::UnknownSlot {
+                origin: origin.into(),
+                slot: name.clone(),
+            })?;
             let color = |v: &Option<String>| -> Result<Option<Color>, ThemeError> {
                 v.as_deref()
                     .map(|v| {
@@ -197,13 +236,32 @@ impl Theme {
                     value: m.clone(),
                 })?;
             }
-            slots.insert(slot, SlotStyle { fg: color(&rs.fg)?, bg: color(&rs.bg)?, modifiers });
+            slots.insert(
+                slot,
+                SlotStyle {
+                    fg: color(&rs.fg)?,
+                    bg: color(&rs.bg)?,
+                    modifiers,
+                },
+            );
         }
-        let missing: Vec<&str> = Slot::ALL.iter().filter(|s| !slots.contains_key(s)).map(|s| s.name()).collect();
+        let missing: Vec<&str> = Slot::ALL
+            .iter()
+            .filter(|s| !slots.contains_key(s))
+            .map(|s| s.name())
+            .collect();
         if !missing.is_empty() {
-            return Err(ThemeError::MissingSlots { origin: origin.into(), missing: missing.join(", ") });
+            return Err(ThemeError::MissingSlots {
+                origin: origin.into(),
+                missing: missing.join(", "),
+            });
         }
-        Ok(Theme { name: raw.name, syntax: raw.syntax, slots, mode: ColorMode::TrueColor })
+        Ok(Theme {
+            name: raw.name,
+            syntax: raw.syntax,
+            slots,
+            mode: ColorMode::TrueColor,
+        })
     }
 
     /// A built-in theme by name.
@@ -217,14 +275,18 @@ impl Theme {
         if let Some(p) = paths {
             let path = p.theme(name);
             if path.exists() {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| ThemeError::Io { path: path.display().to_string(), message: e.to_string() })?;
+                let text = std::fs::read_to_string(&path).map_err(|e| ThemeError::Io {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
                 return Theme::parse(&text, &path.display().to_string());
             }
         }
         Theme::builtin(name).ok_or_else(|| ThemeError::NotFound {
             name: name.into(),
-            dir: paths.map(|p| p.dir.join("themes").display().to_string()).unwrap_or_else(|| "(no config dir)".into()),
+            dir: paths
+                .map(|p| p.dir.join("themes").display().to_string())
+                .unwrap_or_else(|| "(no config dir)".into()),
         })
     }
 
@@ -246,7 +308,9 @@ impl Theme {
     fn adapt(&self, c: Option<Color>) -> Option<Color> {
         match (self.mode, c) {
             (ColorMode::NoColor, _) => None,
-            (ColorMode::Ansi256, Some(Color::Rgb(r, g, b))) => Some(Color::Indexed(rgb_to_256(r, g, b))),
+            (ColorMode::Ansi256, Some(Color::Rgb(r, g, b))) => {
+                Some(Color::Indexed(rgb_to_256(r, g, b)))
+            }
             (_, c) => c,
         }
     }
@@ -254,7 +318,9 @@ impl Theme {
     /// The style for a slot in the current colour mode. Without colour, slots that carry
     /// meaning only by colour get a modifier so they stay distinguishable.
     pub fn style(&self, slot: Slot) -> Style {
-        let Some(s) = self.slots.get(&slot) else { return Style::default() };
+        let Some(s) = self.slots.get(&slot) else {
+            return Style::default();
+        };
         let mut style = Style::default().add_modifier(s.modifiers);
         if let Some(fg) = self.adapt(s.fg) {
             style = style.fg(fg);
@@ -265,7 +331,9 @@ impl Theme {
         if self.mode == ColorMode::NoColor {
             let extra = match slot {
                 Slot::Selected => Modifier::REVERSED,
-                Slot::Failing | Slot::Error | Slot::Warning | Slot::Title | Slot::TableHeader => Modifier::BOLD,
+                Slot::Failing | Slot::Error | Slot::Warning | Slot::Title | Slot::TableHeader => {
+                    Modifier::BOLD
+                }
                 Slot::Changed | Slot::Marked => Modifier::UNDERLINED,
                 Slot::Muted | Slot::Denied => Modifier::DIM,
                 _ => Modifier::empty(),
@@ -289,8 +357,14 @@ mod tests {
 
     #[test]
     fn color_mode_detection() {
-        assert_eq!(ColorMode::detect(Some("1"), Some("truecolor")), ColorMode::NoColor);
-        assert_eq!(ColorMode::detect(Some(""), Some("truecolor")), ColorMode::TrueColor);
+        assert_eq!(
+            ColorMode::detect(Some("1"), Some("truecolor")),
+            ColorMode::NoColor
+        );
+        assert_eq!(
+            ColorMode::detect(Some(""), Some("truecolor")),
+            ColorMode::TrueColor
+        );
         assert_eq!(ColorMode::detect(None, Some("24bit")), ColorMode::TrueColor);
         assert_eq!(ColorMode::detect(None, None), ColorMode::Ansi256);
     }

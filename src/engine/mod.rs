@@ -7,5 +7,6 @@ pub mod patch;
 pub mod schema;
 pub mod semver_range;
 pub mod setters;
+pub mod sops;
 pub mod substitute;
 pub mod yaml;

@@ -74,7 +74,9 @@ pub struct Permissions {
 impl Permissions {
     pub fn allows(&self, verb: Verb, kind: &str, namespace: &str) -> bool {
         !self.denied.iter().any(|d| {
-            d.verb == verb && d.kind == kind && d.namespace.as_deref().is_none_or(|ns| ns == namespace)
+            d.verb == verb
+                && d.kind == kind
+                && d.namespace.as_deref().is_none_or(|ns| ns == namespace)
         })
     }
     pub fn can_list(&self, kind: &str) -> bool {
@@ -91,8 +93,16 @@ pub struct ObjectRef {
 }
 
 impl ObjectRef {
-    pub fn new(kind: impl Into<String>, namespace: impl Into<String>, name: impl Into<String>) -> Self {
-        Self { kind: kind.into(), namespace: namespace.into(), name: name.into() }
+    pub fn new(
+        kind: impl Into<String>,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: kind.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+        }
     }
 
     /// `KIND/NS/NAME` (or `KIND/NAME` when cluster-scoped).
@@ -107,8 +117,17 @@ impl ObjectRef {
 
     /// The reference of an API object (kind, metadata.namespace, metadata.name).
     pub fn of(obj: &Value) -> Self {
-        let s = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
-        Self { kind: s("/kind"), namespace: s("/metadata/namespace"), name: s("/metadata/name") }
+        let s = |p: &str| {
+            obj.pointer(p)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        Self {
+            kind: s("/kind"),
+            namespace: s("/metadata/namespace"),
+            name: s("/metadata/name"),
+        }
     }
 }
 
@@ -127,23 +146,44 @@ impl fmt::Display for ObjectRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// spec.suspend=true, plus `SUSPEND_REASON_ANNOTATION` when a reason was typed.
-    Suspend { target: ObjectRef, reason: Option<String> },
+    Suspend {
+        target: ObjectRef,
+        reason: Option<String>,
+    },
     /// Clear spec.suspend (and the reason annotation).
-    Resume { target: ObjectRef },
+    Resume {
+        target: ObjectRef,
+    },
     /// Set reconcile.fluxcd.io/requestedAt and wait for lastHandledReconcileAt.
-    Reconcile { target: ObjectRef },
+    Reconcile {
+        target: ObjectRef,
+    },
     /// Reconcile the source first (Kustomization/HelmRelease/HelmChart), then the object.
-    ReconcileWithSource { target: ObjectRef },
+    ReconcileWithSource {
+        target: ObjectRef,
+    },
     /// HelmRelease: requestedAt + forceAt.
-    HelmForce { target: ObjectRef },
+    HelmForce {
+        target: ObjectRef,
+    },
     /// HelmRelease: requestedAt + resetAt.
-    HelmReset { target: ObjectRef },
-    Delete { target: ObjectRef },
+    HelmReset {
+        target: ObjectRef,
+    },
+    Delete {
+        target: ObjectRef,
+    },
     /// Server-side apply of one edited document (YAML text as typed).
-    Apply { yaml: String },
+    Apply {
+        yaml: String,
+    },
     /// Image update approvals (filled by the image issue).
-    Approve { target: ObjectRef },
-    Reject { target: ObjectRef },
+    Approve {
+        target: ObjectRef,
+    },
+    Reject {
+        target: ObjectRef,
+    },
 }
 
 impl Command {

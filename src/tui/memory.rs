@@ -55,7 +55,10 @@ impl MemoryBackend {
 
     /// Whether every held command's receiver has been dropped (i.e. cancelled).
     pub fn held_all_closed(&self) -> bool {
-        self.held.lock().map(|h| h.iter().all(|s| s.is_closed())).unwrap_or(false)
+        self.held
+            .lock()
+            .map(|h| h.iter().all(|s| s.is_closed()))
+            .unwrap_or(false)
     }
 }
 

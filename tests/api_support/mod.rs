@@ -43,7 +43,9 @@ pub fn all_crds() -> Vec<Value> {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "yaml") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                out.extend(fluxdeck::api::crds::parse_crds(&path.to_string_lossy(), &text).unwrap());
+                out.extend(
+                    fluxdeck::api::crds::parse_crds(&path.to_string_lossy(), &text).unwrap(),
+                );
             }
         }
     }
@@ -56,7 +58,11 @@ pub fn schema_in(crds: &[Value], api_version: &str, kind: &str) -> Option<Value>
     crds.iter().find_map(|crd| {
         let same = crd.pointer("/spec/group").and_then(Value::as_str) == Some(group)
             && crd.pointer("/spec/names/kind").and_then(Value::as_str) == Some(kind);
-        if same { fluxdeck::api::crds::version_schema(crd, version).cloned() } else { None }
+        if same {
+            fluxdeck::api::crds::version_schema(crd, version).cloned()
+        } else {
+            None
+        }
     })
 }
 

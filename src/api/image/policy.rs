@@ -161,6 +161,12 @@ impl ImagePolicyStatus {
     }
 }
 
+/// The latest image of a dynamic ImagePolicy of any served version (for list views).
+pub fn latest_image_of(object: &serde_json::Value) -> Option<ImageRef> {
+    let status: ImagePolicyStatus = serde_json::from_value(object.get("status")?.clone()).ok()?;
+    status.latest()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +193,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old.latest(), new.latest());
+        let dynamic = serde_json::json!({"kind": "ImagePolicy", "status": {"latestImage": "ghcr.io/org/app:1.0.3"}});
+        assert_eq!(latest_image_of(&dynamic), new.latest());
         assert_eq!(new.latest().unwrap().to_string(), "ghcr.io/org/app:1.0.3");
     }
 }

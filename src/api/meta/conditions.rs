@@ -106,6 +106,19 @@ pub fn transition_time(now: jiff::Timestamp) -> String {
     now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The `status.conditions` of a dynamic object; entries that are not valid conditions are skipped.
+pub fn of_object(object: &serde_json::Value) -> Vec<Condition> {
+    object
+        .pointer("/status/conditions")
+        .and_then(serde_json::Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|c| serde_json::from_value(c.clone()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn get<'a>(conditions: &'a [Condition], type_: &str) -> Option<&'a Condition> {
     conditions.iter().find(|c| c.type_ == type_)
 }
@@ -353,6 +366,22 @@ mod tests {
             "{}",
             msg.len()
         );
+    }
+
+    #[test]
+    fn dynamic_objects_give_their_conditions() {
+        let obj = serde_json::json!({"status": {"conditions": [
+            {"type": "Ready", "status": "False", "reason": "BuildFailed", "message": "m",
+             "lastTransitionTime": "2024-01-01T00:00:00Z"},
+            {"type": 3}
+        ]}});
+        let list = of_object(&obj);
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            get(&list, READY).map(|c| c.reason.as_str()),
+            Some("BuildFailed")
+        );
+        assert!(of_object(&serde_json::json!({})).is_empty());
     }
 
     #[test]

@@ -212,3 +212,39 @@ mod tests {
         assert_eq!(core.api_version().unwrap(), "v1");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn dns_name() -> impl Strategy<Value = String> {
+        "[a-z0-9]([a-z0-9.-]{0,20}[a-z0-9])?"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            failure_persistence: None,
+            cases: 256,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_object_identity_round_trips(
+            namespace in prop_oneof![Just(String::new()), dns_name()],
+            name in dns_name(),
+            colon_name in "[a-z]{1,8}(:[a-z]{1,8}){1,3}",
+            group in prop_oneof![Just(String::new()), Just(RBAC_GROUP.to_string()), "[a-z]{1,8}(\\.[a-z]{1,8}){0,2}"],
+            kind in "[A-Z][A-Za-z]{0,15}",
+            rbac_kind in prop::sample::select(RBAC_KINDS.to_vec()),
+        ) {
+            let plain = ObjMetadata::new(&namespace, &name, &group, &kind);
+            prop_assert_eq!(plain.to_string().parse::<ObjMetadata>().unwrap(), plain);
+            // RBAC names may contain colons; they survive thanks to the `__` encoding.
+            let rbac = ObjMetadata::new(&namespace, &colon_name, RBAC_GROUP, rbac_kind);
+            let id = rbac.to_string();
+            prop_assert!(!id.contains(':'));
+            prop_assert_eq!(id.parse::<ObjMetadata>().unwrap(), rbac);
+        }
+    }
+}

@@ -141,16 +141,18 @@ impl ReadySummary {
     }
 }
 
+/// Objects no controller writes a status for: notification v1beta3 Alerts and Providers, and
+/// OCI HelmRepositories (source-controller leaves `type: oci` repositories alone).
 fn is_static_kind(object: &Value) -> bool {
-    let kind = object
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let api_version = object
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    matches!(kind, "Alert" | "Provider") && api_version == "notification.toolkit.fluxcd.io/v1beta3"
+    let text = |p: &str| {
+        object
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let notification_v1beta3 = text("/apiVersion") == "notification.toolkit.fluxcd.io/v1beta3";
+    (matches!(text("/kind"), "Alert" | "Provider") && notification_v1beta3)
+        || (text("/kind") == "HelmRepository" && text("/spec/type") == "oci")
 }
 
 #[cfg(test)]
@@ -211,9 +213,19 @@ mod tests {
     }
 
     #[test]
-    fn notification_v1beta3_objects_are_static() {
+    fn objects_no_controller_reconciles_are_static() {
         let alert = json!({"apiVersion": "notification.toolkit.fluxcd.io/v1beta3", "kind": "Alert",
                            "metadata": {"name": "a"}, "spec": {}});
         assert_eq!(ReadyState::of(&alert), ReadyState::Static);
+        let oci = json!({"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmRepository",
+                         "metadata": {"name": "r"}, "spec": {"type": "oci", "url": "oci://ghcr.io/x"}});
+        assert_eq!(ReadyState::of(&oci), ReadyState::Static);
+        let old_alert = json!({"apiVersion": "notification.toolkit.fluxcd.io/v1beta2", "kind": "Alert",
+                               "metadata": {"name": "a"}, "spec": {}});
+        assert_eq!(
+            ReadyState::of(&old_alert),
+            ReadyState::Unknown,
+            "v1beta2 alerts had a status"
+        );
     }
 }

@@ -20,5 +20,5 @@ pub use crd_schema::CrdSchema;
 pub use error::PatchError;
 pub use json_patch::json_patch;
 pub use merge_patch::{merge_patch, merge_patch_diff};
-pub use schema::{AtomicSchema, ListStrategy, MergeSchema};
+pub use schema::{AtomicSchema, KYAML_ASSOCIATIVE_KEYS, KyamlFallback, ListStrategy, MergeSchema};
 pub use strategic::strategic_merge;

@@ -3,6 +3,8 @@
 //! Paths are the field names from the object root, with list items not adding a segment:
 //! a container's ports are at `["spec","template","spec","containers","ports"]`.
 
+use serde_json::Value;
+
 /// How a list field merges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListStrategy {
@@ -16,7 +18,23 @@ pub enum ListStrategy {
     /// `x-kubernetes-list-map-keys`). Elements are the same when all keys are equal
     /// (a missing key compares equal only to a missing key).
     Map { keys: Vec<String> },
+    /// kustomize's (kyaml's) guess for lists it has no schema for: a list whose objects all
+    /// carry one of `candidates` (first in precedence order, checked on the target list and
+    /// on the patch list) merges by that key, any other list is replaced. Resolved by
+    /// strategic merge against the lists at hand; server-side apply treats it as atomic.
+    Associative { candidates: Vec<String> },
 }
+
+/// kyaml's AssociativeSequenceKeys, in precedence order.
+pub const KYAML_ASSOCIATIVE_KEYS: [&str; 7] = [
+    "mountPath",
+    "devicePath",
+    "ip",
+    "type",
+    "topologyKey",
+    "name",
+    "containerPort",
+];
 
 impl ListStrategy {
     /// Convenience for the common single-key case.
@@ -24,6 +42,60 @@ impl ListStrategy {
         ListStrategy::Map {
             keys: vec![key.to_string()],
         }
+    }
+
+    /// Turn an [`ListStrategy::Associative`] guess into Map or Atomic for these lists.
+    pub fn resolve(self, lists: &[&[Value]]) -> ListStrategy {
+        let ListStrategy::Associative { candidates } = self else {
+            return self;
+        };
+        for list in lists.iter().filter(|l| !l.is_empty()) {
+            let key = candidates.iter().find(|key| {
+                list.iter().all(|item| {
+                    item.as_object()
+                        .is_some_and(|m| m.contains_key(key.as_str()))
+                })
+            });
+            if let Some(key) = key {
+                return ListStrategy::map_by(key);
+            }
+        }
+        ListStrategy::Atomic
+    }
+}
+
+/// The strategy server-side apply uses at `path` (guesses are atomic there).
+pub(crate) fn apply_strategy(schema: &dyn MergeSchema, path: &[&str]) -> ListStrategy {
+    match schema.apply_list_strategy(path) {
+        ListStrategy::Associative { .. } => ListStrategy::Atomic,
+        other => other,
+    }
+}
+
+/// Wrap a schema so that lists it calls atomic get kustomize's associative-key guess
+/// ([`ListStrategy::Associative`] with [`KYAML_ASSOCIATIVE_KEYS`]) in strategic merge.
+#[derive(Debug, Clone)]
+pub struct KyamlFallback<S>(pub S);
+
+impl<S: MergeSchema> MergeSchema for KyamlFallback<S> {
+    fn list_strategy(&self, path: &[&str]) -> ListStrategy {
+        match self.0.list_strategy(path) {
+            ListStrategy::Atomic => ListStrategy::Associative {
+                candidates: KYAML_ASSOCIATIVE_KEYS
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect(),
+            },
+            other => other,
+        }
+    }
+
+    fn apply_list_strategy(&self, path: &[&str]) -> ListStrategy {
+        self.0.apply_list_strategy(path)
+    }
+
+    fn map_is_atomic(&self, path: &[&str]) -> bool {
+        self.0.map_is_atomic(path)
     }
 }
 

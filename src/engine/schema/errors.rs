@@ -86,6 +86,19 @@ impl FieldError {
     pub fn message(&self) -> String {
         self.to_string()
     }
+
+    /// The message without the field path, as a `StatusCause.message` carries it.
+    pub fn body(&self) -> String {
+        let full = self.to_string();
+        match full.strip_prefix(&format!("{}: ", self.field)) {
+            Some(body)
+                if !self.field.is_empty() && self.reason != FieldReason::FieldValueUnknown =>
+            {
+                body.to_string()
+            }
+            _ => full,
+        }
+    }
 }
 
 impl fmt::Display for FieldError {

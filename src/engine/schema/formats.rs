@@ -27,7 +27,8 @@ pub(crate) fn is_valid(format: &str, text: &str) -> bool {
 
 /// RFC 3339 date-time; like strfmt, a lowercase `t`/`z` is accepted.
 fn is_date_time(text: &str) -> bool {
-    text.to_ascii_uppercase().parse::<jiff::Timestamp>().is_ok()
+    let upper = text.to_ascii_uppercase();
+    upper.contains('T') && upper.parse::<jiff::Timestamp>().is_ok()
 }
 
 fn is_uuid(format: &str, text: &str) -> bool {
@@ -109,7 +110,8 @@ mod tests {
     #[test]
     fn formats_accept_and_reject() {
         for (format, good, bad) in [
-            ("date-time", "2024-01-02T03:04:05Z", "2024-01-02 03:04"),
+            ("date-time", "2024-01-02T03:04:05Z", "2024-01-02 03:04:05Z"),
+            ("date-time", "2024-01-02t03:04:05z", "2024-01-02T03:04:05"),
             ("date-time", "2024-01-02T03:04:05.123+02:00", "yesterday"),
             ("date", "2024-01-02", "2024-13-02"),
             ("byte", "aGVsbG8=", "not base64!"),

@@ -20,45 +20,19 @@ pub fn check_schema(schema: &Value) -> Vec<SchemaProblem> {
 }
 
 fn lint(schema: &Value, at: &str, out: &mut Vec<SchemaProblem>) {
-    let mut report = |problem: String| {
+    let Some(s) = schema.as_object() else {
+        out.push(SchemaProblem {
+            at: at.to_string(),
+            problem: "schema is not an object".into(),
+        });
+        return;
+    };
+    for problem in local_problems(schema, s) {
         out.push(SchemaProblem {
             at: at.to_string(),
             problem,
-        })
-    };
-    let Some(s) = schema.as_object() else {
-        report("schema is not an object".into());
-        return;
-    };
-    if let Some(t) = s.get("type") {
-        let known = ["object", "array", "string", "integer", "number", "boolean"];
-        if !t.as_str().is_some_and(|t| known.contains(&t)) {
-            report(format!("unknown type {t}"));
-        }
+        });
     }
-    if let Some(pattern) = s.get("pattern") {
-        match pattern.as_str().map(regex_cache::compiled) {
-            Some(Ok(_)) => {}
-            Some(Err(e)) => report(format!("pattern does not compile: {e}")),
-            None => report("pattern is not a string".into()),
-        }
-    }
-    if let Some(required) = s.get("required")
-        && !required
-            .as_array()
-            .is_some_and(|r| r.iter().all(Value::is_string))
-    {
-        report("required is not a list of strings".into());
-    }
-    if s.get("type").and_then(Value::as_str) == Some("array") && !s.contains_key("items") {
-        report("array without items".into());
-    }
-    if let Some(default) = s.get("default") {
-        for error in validate(schema, default) {
-            report(format!("default does not validate: {error}"));
-        }
-    }
-    drop(report);
     if let Some(props) = s.get("properties") {
         match props.as_object() {
             Some(props) => props.iter().for_each(|(k, v)| lint(v, &child(at, k), out)),
@@ -84,5 +58,64 @@ fn lint(schema: &Value, at: &str, out: &mut Vec<SchemaProblem>) {
         {
             lint(branch, &format!("{at}<{key}[{i}]>"), out);
         }
+    }
+}
+
+/// Problems of this schema node alone (not of its children).
+fn local_problems(schema: &Value, s: &serde_json::Map<String, Value>) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(t) = s.get("type") {
+        let known = ["object", "array", "string", "integer", "number", "boolean"];
+        if !t.as_str().is_some_and(|t| known.contains(&t)) {
+            problems.push(format!("unknown type {t}"));
+        }
+    }
+    if let Some(pattern) = s.get("pattern") {
+        match pattern.as_str().map(regex_cache::compiled) {
+            Some(Ok(_)) => {}
+            Some(Err(e)) => problems.push(format!("pattern does not compile: {e}")),
+            None => problems.push("pattern is not a string".into()),
+        }
+    }
+    if let Some(required) = s.get("required")
+        && !required
+            .as_array()
+            .is_some_and(|r| r.iter().all(Value::is_string))
+    {
+        problems.push("required is not a list of strings".into());
+    }
+    if s.get("type").and_then(Value::as_str) == Some("array") && !s.contains_key("items") {
+        problems.push("array without items".into());
+    }
+    if let Some(default) = s.get("default") {
+        for error in validate(schema, default) {
+            problems.push(format!("default does not validate: {error}"));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn broken_schemas_are_reported_where_they_break() {
+        let schema = json!({"type": "object", "properties": {
+            "a": {"type": "string", "pattern": "(unclosed"},
+            "b": {"type": "array"},
+            "c": {"type": "integer", "default": "three"},
+            "d": {"type": "strnig"},
+            "e": {"type": "object", "required": "x"}
+        }});
+        let problems = check_schema(&schema);
+        let at: Vec<&str> = problems.iter().map(|p| p.at.as_str()).collect();
+        assert_eq!(at, ["a", "b", "c", "d", "e"], "{problems:#?}");
+        assert!(
+            problems[2].problem.contains("must be of type integer"),
+            "{}",
+            problems[2].problem
+        );
     }
 }

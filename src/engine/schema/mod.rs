@@ -18,6 +18,7 @@ mod formats;
 mod lint;
 mod prune;
 mod regex_cache;
+mod status;
 mod validate;
 
 pub use admit::{Admission, FieldValidation, admit};
@@ -25,6 +26,7 @@ pub use defaults::apply_defaults;
 pub use errors::{FieldError, FieldReason};
 pub use lint::{SchemaProblem, check_schema};
 pub use prune::prune_unknown;
+pub use status::invalid_status;
 pub use validate::{Report, SkippedRule, check, validate};
 
 /// Field paths as kube-apiserver prints them: `spec.healthChecks[0].kind`.

@@ -115,7 +115,7 @@ impl Constraint {
         let improper = || SemverError::ImproperConstraint(text.to_string());
         let trimmed = text.trim();
         if trimmed.is_empty() {
-            return Ok(Constraint::from_version(Op::TildeOrEqual, "", "", true)?);
+            return Constraint::from_version(Op::TildeOrEqual, "", "", true);
         }
         let (op, op_len) = lex_operator(trimmed);
         let rest = trimmed[op_len..].trim_start();

@@ -138,6 +138,42 @@ pub fn is_setter_candidate(file_name: &str, text: &str) -> bool {
         && text.contains(MARKER_TOKEN)
 }
 
+/// The outcome of a Setters run over many files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TreeResult {
+    /// New text of every file with at least one change (only these are written back).
+    pub changed: std::collections::BTreeMap<String, String>,
+    pub changes: Vec<Change>,
+    pub unapplied: Vec<Unapplied>,
+    /// Files that could not be parsed; they are skipped, as the controller does.
+    pub problems: Vec<SetterError>,
+}
+
+/// Run the Setters strategy over `files` (path relative to `update.path` → text), reading only
+/// the candidates (`is_setter_candidate`).
+pub fn apply_setters_to_files(
+    files: &std::collections::BTreeMap<String, String>,
+    policies: &dyn Fn(&str, &str) -> Option<ImageRef>,
+) -> TreeResult {
+    let mut out = TreeResult::default();
+    for (path, text) in files {
+        if !is_setter_candidate(path, text) {
+            continue;
+        }
+        match apply_setters_in(path, text, policies) {
+            Ok(result) => {
+                if !result.changes.is_empty() {
+                    out.changed.insert(path.clone(), result.new_text);
+                }
+                out.changes.extend(result.changes);
+                out.unapplied.extend(result.unapplied);
+            }
+            Err(e) => out.problems.push(e),
+        }
+    }
+    out
+}
+
 /// Apply setters to one file's text. `policies(namespace, name)` returns the policy's latest
 /// image, or `None` when there is no such policy (or it has no latest image yet).
 pub fn apply_setters(

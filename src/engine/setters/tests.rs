@@ -117,3 +117,34 @@ fn candidates_strategy_and_image_refs() {
     );
     assert_eq!(r.to_string(), "localhost:5000/app:v1@sha256:1");
 }
+
+#[test]
+fn many_files_skip_non_candidates_and_record_problem_files() {
+    let mut files = std::collections::BTreeMap::new();
+    files.insert(
+        "a.yaml".to_string(),
+        "image: old # {\"$imagepolicy\": \"flux:app\"}\n".to_string(),
+    );
+    files.insert(
+        "b.json".to_string(),
+        "image: old # {\"$imagepolicy\": \"flux:app\"}\n".to_string(),
+    );
+    files.insert(
+        "c.yml".to_string(),
+        "image: [old # {\"$imagepolicy\": \"flux:app\"}\n".to_string(),
+    );
+    files.insert(
+        "d.yaml".to_string(),
+        "image: ghcr.io/org/app:1.2.0 # {\"$imagepolicy\": \"flux:app\"}\n".to_string(),
+    );
+    let result = apply_setters_to_files(&files, &policies);
+    assert_eq!(result.changed.keys().collect::<Vec<_>>(), ["a.yaml"]);
+    assert_eq!(result.changes.len(), 1);
+    assert_eq!(result.changes[0].file, "a.yaml");
+    assert_eq!(result.problems.len(), 1);
+    assert!(
+        result.problems[0].to_string().starts_with("c.yml:"),
+        "{}",
+        result.problems[0]
+    );
+}

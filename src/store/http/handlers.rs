@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::store::types::{DeleteOutcome, PatchKind, ResourceType, Subresource};
 
 use super::negotiate::{self, Representation};
+use super::protobuf;
 use super::query::Query;
 use super::route::{self, ApiPath, ResourcePath};
 use super::status::{ApiError, json_response, success_status};
@@ -186,13 +187,17 @@ fn watch_request(state: &AppState, target: &Target, request: &Request) -> Result
     }
 }
 
-fn parse_body(request: &Request) -> Result<Value, ApiError> {
+pub fn parse_body(request: &Request) -> Result<Value, ApiError> {
     let content_type = request.header(header::CONTENT_TYPE).unwrap_or("application/json");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     let value = match essence {
         "application/yaml" | "application/x-yaml" | "text/yaml" => parse_yaml(&request.body)?,
         "application/json" | "" | "*/*" => serde_json::from_slice(&request.body)
             .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))?,
+        "application/vnd.kubernetes.protobuf" => protobuf::decode(&request.body).map_err(|e| match e {
+            protobuf::ProtobufError::UnsupportedKind(_) => ApiError::new(415, "UnsupportedMediaType", e.to_string()),
+            other => ApiError::bad_request(other.to_string()),
+        })?,
         other => return Err(ApiError::unsupported_media_type(other)),
     };
     if !value.is_object() {

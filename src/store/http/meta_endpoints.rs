@@ -52,12 +52,11 @@ pub fn virtual_resource(path: &ResourcePath, request: &Request) -> Option<Result
     if request.method != axum::http::Method::POST || path.name.is_some() || path.namespace.is_some() {
         return Some(Err(ApiError::method_not_allowed("selfsubjectaccessreviews only supports create")));
     }
-    Some(self_subject_access_review(&request.body))
+    Some(self_subject_access_review(request))
 }
 
-fn self_subject_access_review(body: &[u8]) -> Result<Response, ApiError> {
-    let mut review: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("the SelfSubjectAccessReview body is not valid JSON: {e}")))?;
+fn self_subject_access_review(request: &Request) -> Result<Response, ApiError> {
+    let mut review = super::handlers::parse_body(request)?;
     if review.get("spec").is_none() {
         return Err(ApiError::new(422, "Invalid", "SelfSubjectAccessReview is invalid: spec: Required value"));
     }

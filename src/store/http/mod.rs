@@ -2,17 +2,17 @@
 //! `kube::Client` (no socket) and over HTTPS ([`serve`]) by kubectl and other clients.
 //!
 //! Layout: `route` splits paths, `handlers` maps methods onto Store operations, `watch` streams
-//! events, `table`/`jsonpath` render `kubectl get` columns, `discovery`/`openapi` describe the
+//! events, `table` renders `kubectl get` columns (cells from `store::columns`), `discovery`/`openapi` describe the
 //! served types, `meta_endpoints` answers the rest, `serve`/`auth`/`kubeconfig` are the HTTPS side.
 
 pub mod auth;
 mod discovery;
 mod handlers;
-mod jsonpath;
 mod kubeconfig;
 mod meta_endpoints;
 mod negotiate;
 mod openapi;
+mod protobuf;
 mod query;
 mod route;
 mod serve;
@@ -30,7 +30,6 @@ use crate::store::Store;
 use crate::store::types::ResourceType;
 
 pub use auth::BearerToken;
-pub use jsonpath::{JsonPath, JsonPathError};
 pub use serve::{ServeError, ServerHandle, serve};
 
 /// The Kubernetes version the server reports (`/version`, OpenAPI info).

@@ -59,17 +59,17 @@ impl ApiError {
             StoreError::NotFound { resource, name }
             | StoreError::AlreadyExists { resource, name }
             | StoreError::Conflict { resource, name, .. } => Some(details(group, resource, name, &[])),
-            StoreError::Invalid { kind, name, causes, .. } => {
-                let causes: Vec<Value> = causes
-                    .iter()
-                    .map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field}))
-                    .collect();
-                Some(details(group, kind, name, &causes))
-            }
+            StoreError::Invalid { kind, name, causes, .. } => Some(details(group, kind, name, &cause_values(causes))),
+            // kubectl prints each conflicting field and its manager from these causes.
+            StoreError::ApplyConflict { causes, .. } => Some(json!({"causes": cause_values(causes)})),
             _ => None,
         };
         ApiError { code: err.code(), reason: err.reason(), message: err.to_string(), details }
     }
+}
+
+fn cause_values(causes: &[crate::store::types::FieldCause]) -> Vec<Value> {
+    causes.iter().map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field})).collect()
 }
 
 fn details(group: &str, kind: &str, name: &str, causes: &[Value]) -> Value {

@@ -1,14 +1,13 @@
 //! `meta.k8s.io` Table answers (what `kubectl get` prints) and PartialObjectMetadata.
-//! Columns come from the resource's printer columns, evaluated with JSONPath, with Name first;
-//! resources without columns (and built-ins without an explicit one) get Age, as kube-apiserver does.
+//! Columns are the resource's printer columns (Name first), cells come from
+//! `store::columns::cell` (JSONPath for CRD columns, computed values for built-ins).
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use crate::engine::duration::format_age;
+use crate::store::columns;
 use crate::store::types::{PrinterColumn, ResourceType};
 
-use super::jsonpath::{JsonPath, format_results};
 
 /// How much of each object a Table row carries (`includeObject` query parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,59 +29,57 @@ impl IncludeObject {
     }
 }
 
-/// Column definitions plus their compiled paths.
+/// The columns of one resource type's Tables.
 pub struct TableLayout {
-    columns: Vec<(PrinterColumn, Option<JsonPath>)>,
+    columns: Vec<PrinterColumn>,
 }
 
 const CREATION: &str = ".metadata.creationTimestamp";
 
+fn column(name: &str, type_: &str, format: Option<&str>, description: &str, json_path: &str) -> PrinterColumn {
+    PrinterColumn {
+        name: name.into(),
+        type_: type_.into(),
+        format: format.map(str::to_string),
+        description: description.into(),
+        json_path: json_path.into(),
+        priority: 0,
+    }
+}
+
 impl TableLayout {
+    /// The type's printer columns, with Name first and an Age column when nothing else is
+    /// given (what kube-apiserver shows for CRDs without additionalPrinterColumns).
     pub fn for_type(rt: &ResourceType) -> TableLayout {
         let mut columns: Vec<PrinterColumn> = rt.printer_columns.clone();
-        let has_age = columns.iter().any(|c| c.json_path.trim() == CREATION);
-        if !has_age && (columns.is_empty() || rt.schema.is_none()) {
-            columns.push(PrinterColumn {
-                name: "Age".into(),
-                type_: "date".into(),
-                format: None,
-                description: "CreationTimestamp is a timestamp representing the server time when this object was created.".into(),
-                json_path: CREATION.into(),
-                priority: 0,
-            });
+        let lists_name = columns.first().is_some_and(|c| c.name == "Name" && c.json_path.trim() == ".metadata.name");
+        if !lists_name {
+            let description = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically.";
+            columns.insert(0, column("Name", "string", Some("name"), description, ".metadata.name"));
         }
-        // An unparsable path yields empty cells rather than failing every read of the resource.
-        let columns = columns.into_iter().map(|c| {
-            let path = JsonPath::parse(&c.json_path).ok();
-            (c, path)
-        });
-        TableLayout { columns: columns.collect() }
+        if columns.len() == 1 {
+            let description = "CreationTimestamp is a timestamp representing the server time when this object was created.";
+            columns.push(column("Age", "date", None, description, CREATION));
+        }
+        TableLayout { columns }
     }
 
     pub fn column_definitions(&self) -> Value {
-        let mut defs = vec![json!({
-            "name": "Name", "type": "string", "format": "name", "priority": 0,
-            "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically.",
-        })];
-        for (c, _) in &self.columns {
-            defs.push(json!({
-                "name": c.name, "type": c.type_, "format": c.format.clone().unwrap_or_default(),
-                "description": c.description, "priority": c.priority,
-            }));
-        }
+        let defs: Vec<Value> = self
+            .columns
+            .iter()
+            .map(|c| {
+                json!({
+                    "name": c.name, "type": c.type_, "format": c.format.clone().unwrap_or_default(),
+                    "description": c.description, "priority": c.priority,
+                })
+            })
+            .collect();
         Value::Array(defs)
     }
 
     pub fn row(&self, object: &Value, include: IncludeObject, now: Timestamp) -> Value {
-        let name = object.pointer("/metadata/name").cloned().unwrap_or(Value::Null);
-        let mut cells = vec![name];
-        for (column, path) in &self.columns {
-            let found = path.as_ref().map(|p| p.find(object)).unwrap_or_default();
-            cells.push(match found.first() {
-                None => Value::Null,
-                Some(first) => cell(&column.type_, first, &found, now),
-            });
-        }
+        let cells: Vec<Value> = self.columns.iter().map(|c| columns::cell(c, object, now)).collect();
         let mut row = json!({"cells": cells});
         match include {
             IncludeObject::None => {}
@@ -104,23 +101,6 @@ impl TableLayout {
             "columnDefinitions": columns,
             "rows": rows,
         })
-    }
-}
-
-/// A cell typed as the column says (kube-apiserver's CRD table convertor rules).
-fn cell(type_: &str, first: &Value, all: &[&Value], now: Timestamp) -> Value {
-    match (type_, first) {
-        ("date", Value::String(s)) => match s.parse::<Timestamp>() {
-            Ok(t) => {
-                let secs = now.as_second().saturating_sub(t.as_second()).max(0) as u64;
-                json!(format_age(std::time::Duration::from_secs(secs)))
-            }
-            Err(_) => json!("<invalid>"),
-        },
-        ("integer", Value::Number(n)) => n.as_i64().map(Value::from).unwrap_or_else(|| json!(n.as_f64().unwrap_or(0.0) as i64)),
-        ("number" | "boolean", v @ (Value::Number(_) | Value::Bool(_))) => v.clone(),
-        ("string", _) => json!(format_results(&all[..1])),
-        (_, v) => v.clone(),
     }
 }
 
@@ -192,16 +172,30 @@ mod tests {
     }
 
     #[test]
-    fn missing_values_are_null_and_builtins_get_age() {
+    fn missing_values_are_null_and_bare_types_get_name_and_age() {
         let mut rt = kustomization_type();
-        rt.schema = None;
         rt.printer_columns = vec![column("Replicas", "integer", ".spec.replicas", 0), column("Image", "string", ".spec.image", 1)];
         let layout = TableLayout::for_type(&rt);
         let row = layout.row(&json!({"metadata": {"name": "x"}, "spec": {"replicas": 2}}), IncludeObject::None, Timestamp::now());
-        assert_eq!(row["cells"], json!(["x", 2, null, null]));
+        assert_eq!(row["cells"], json!(["x", 2, null]));
         assert!(row.get("object").is_none());
-        assert_eq!(layout.column_definitions()[3]["name"], "Age");
         assert_eq!(layout.column_definitions()[2]["priority"], 1);
+        rt.printer_columns.clear();
+        let names: Vec<String> = TableLayout::for_type(&rt).column_definitions().as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect();
+        assert_eq!(names, ["Name", "Age"]);
+    }
+
+    #[test]
+    fn builtin_columns_with_name_and_computed_cells() {
+        let mut rt = kustomization_type();
+        rt.schema = None;
+        rt.printer_columns = vec![column("Name", "string", ".metadata.name", 0), column("Data", "string", "#data-count", 0), column("Age", "date", "#age", 0)];
+        let layout = TableLayout::for_type(&rt);
+        let names: Vec<String> = layout.column_definitions().as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect();
+        assert_eq!(names, ["Name", "Data", "Age"]);
+        let created = Timestamp::now().checked_sub(jiff::SignedDuration::from_secs(7200)).unwrap();
+        let cm = json!({"metadata": {"name": "cm", "creationTimestamp": created.to_string()}, "data": {"a": "1", "b": "2"}});
+        assert_eq!(layout.row(&cm, IncludeObject::None, Timestamp::now())["cells"], json!(["cm", 2, "120m"]));
     }
 
     #[test]

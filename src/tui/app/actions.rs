@@ -27,7 +27,11 @@ impl App {
     /// Resume/reconcile/… for the target(s) of the current view.
     pub fn submit_for(&mut self, action: Action) {
         let bulk = matches!(action, Action::Resume | Action::Reconcile);
-        let targets = if bulk { self.targets() } else { self.current_target().into_iter().collect() };
+        let targets = if bulk {
+            self.targets()
+        } else {
+            self.current_target().into_iter().collect()
+        };
         for target in targets {
             let cmd = match action {
                 Action::Resume => Command::Resume { target },
@@ -46,7 +50,9 @@ impl App {
     pub fn on_progress(&mut self, id: u64, progress: Progress) {
         self.dirty = true;
         let now = self.instant;
-        let Some(entry) = self.actions.iter_mut().find(|a| a.id == id) else { return };
+        let Some(entry) = self.actions.iter_mut().find(|a| a.id == id) else {
+            return;
+        };
         if entry.outcome != Outcome::Running {
             return;
         }
@@ -67,9 +73,9 @@ impl App {
                     Outcome::Done => self.input = None,
                     Outcome::Failed => {
                         ed.pending = None;
-                        let line = regex::Regex::new(r"line (\d+)")
-                            .ok()
-                            .and_then(|re| re.captures(&msg).and_then(|c| c[1].parse::<usize>().ok()));
+                        let line = regex::Regex::new(r"line (\d+)").ok().and_then(|re| {
+                            re.captures(&msg).and_then(|c| c[1].parse::<usize>().ok())
+                        });
                         ed.error = Some((line, msg));
                     }
                     _ => {}
@@ -80,7 +86,11 @@ impl App {
 
     /// The backend's progress channel closed without a final message.
     pub fn on_progress_closed(&mut self, id: u64) {
-        if let Some(e) = self.actions.iter_mut().find(|a| a.id == id && a.outcome == Outcome::Running) {
+        if let Some(e) = self
+            .actions
+            .iter_mut()
+            .find(|a| a.id == id && a.outcome == Outcome::Running)
+        {
             e.outcome = Outcome::Failed;
             e.message = "backend ended the command without a result".into();
             e.finished = Some(self.instant);
@@ -89,7 +99,11 @@ impl App {
     }
 
     pub fn cancel(&mut self, id: u64) {
-        if let Some(e) = self.actions.iter_mut().find(|a| a.id == id && a.outcome == Outcome::Running) {
+        if let Some(e) = self
+            .actions
+            .iter_mut()
+            .find(|a| a.id == id && a.outcome == Outcome::Running)
+        {
             e.outcome = Outcome::Cancelled;
             e.message = "cancelled".into();
             e.finished = Some(self.instant);

@@ -44,8 +44,25 @@ impl App {
         }
         let needs_target = matches!(
             action,
-            Suspend | Resume | Reconcile | ReconcileWithSource | HelmForce | HelmReset | Delete | Edit | EditExternal
-                | Yaml | Describe | Trace | History | Conditions | CopyName | CopyYaml | Select | Open | Jump
+            Suspend
+                | Resume
+                | Reconcile
+                | ReconcileWithSource
+                | HelmForce
+                | HelmReset
+                | Delete
+                | Edit
+                | EditExternal
+                | Yaml
+                | Describe
+                | Trace
+                | History
+                | Conditions
+                | CopyName
+                | CopyYaml
+                | Select
+                | Open
+                | Jump
         );
         let target = self.current_target();
         if needs_target && target.is_none() && !(action == Open && self.view == View::Events) {
@@ -53,11 +70,15 @@ impl App {
         }
         let kind = target.as_ref().map(|t| t.kind.clone()).unwrap_or_default();
         let applies = match action {
-            ReconcileWithSource => matches!(kind.as_str(), "Kustomization" | "HelmRelease" | "HelmChart"),
+            ReconcileWithSource => {
+                matches!(kind.as_str(), "Kustomization" | "HelmRelease" | "HelmChart")
+            }
             HelmForce | HelmReset => kind == "HelmRelease",
             Reconcile => kinds::info(&kind).is_some_and(|k| !k.static_object),
             Suspend | Resume => kinds::info(&kind).is_some_and(|k| k.kind != "ExternalArtifact"),
-            Select | SelectAll | ClearSelection | SortNext | SortReverse | HealthFilter => self.view == View::List,
+            Select | SelectAll | ClearSelection | SortNext | SortReverse | HealthFilter => {
+                self.view == View::List
+            }
             CancelAction => self.running().next().is_some(),
             Approve | Reject => self.view == View::Approvals,
             _ => true,
@@ -69,9 +90,17 @@ impl App {
             if self.read_only {
                 return Availability::ReadOnly;
             }
-            let verb = if action == Delete { Verb::Delete } else { Verb::Patch };
+            let verb = if action == Delete {
+                Verb::Delete
+            } else {
+                Verb::Patch
+            };
             if let Some(t) = &target {
-                if !self.snapshot.permissions.allows(verb, &t.kind, &t.namespace) {
+                if !self
+                    .snapshot
+                    .permissions
+                    .allows(verb, &t.kind, &t.namespace)
+                {
                     return Availability::NotPermitted;
                 }
             }

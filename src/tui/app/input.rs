@@ -9,8 +9,13 @@ use ratatui_textarea::{Input as TaInput, Key as TaKey, TextArea};
 pub enum Input {
     Filter(TextArea<'static>),
     Command(TextArea<'static>),
-    SuspendReason { targets: Vec<ObjectRef>, area: TextArea<'static> },
-    ConfirmDelete { targets: Vec<ObjectRef> },
+    SuspendReason {
+        targets: Vec<ObjectRef>,
+        area: TextArea<'static>,
+    },
+    ConfirmDelete {
+        targets: Vec<ObjectRef>,
+    },
     Editor(Editor),
 }
 
@@ -32,7 +37,9 @@ impl Input {
         match self {
             Input::Filter(_) => "filter".into(),
             Input::Command(_) => "command".into(),
-            Input::SuspendReason { targets, .. } => format!("suspend {} (reason, optional)", names(targets)),
+            Input::SuspendReason { targets, .. } => {
+                format!("suspend {} (reason, optional)", names(targets))
+            }
             Input::ConfirmDelete { targets } => format!("delete {}?", names(targets)),
             Input::Editor(e) => format!("edit {}", e.target),
         }
@@ -54,7 +61,9 @@ pub fn single_line(text: &str) -> TextArea<'static> {
 
 pub fn editor_area(text: &str) -> TextArea<'static> {
     let mut t = TextArea::new(text.lines().map(str::to_string).collect());
-    t.set_line_number_style(ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::DIM));
+    t.set_line_number_style(
+        ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::DIM),
+    );
     t
 }
 
@@ -80,7 +89,12 @@ pub fn type_key(area: &mut TextArea<'static>, key: Key, single: bool) -> bool {
         KeyCode::F(n) => TaKey::F(n),
     };
     let shift = matches!(key.code, KeyCode::Char(c) if c.is_uppercase());
-    area.input(TaInput { key: k, ctrl: key.ctrl, alt: key.alt, shift })
+    area.input(TaInput {
+        key: k,
+        ctrl: key.ctrl,
+        alt: key.alt,
+        shift,
+    })
 }
 
 pub fn text_of(area: &TextArea<'_>) -> String {

@@ -64,7 +64,13 @@ pub enum DetailTab {
 }
 
 impl DetailTab {
-    pub const ALL: [DetailTab; 5] = [DetailTab::Overview, DetailTab::Yaml, DetailTab::Describe, DetailTab::Trace, DetailTab::History];
+    pub const ALL: [DetailTab; 5] = [
+        DetailTab::Overview,
+        DetailTab::Yaml,
+        DetailTab::Describe,
+        DetailTab::Trace,
+        DetailTab::History,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             DetailTab::Overview => "Conditions",
@@ -85,12 +91,20 @@ pub enum Overlay {
 /// What the app asks the event loop to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Submit { id: u64, command: Command },
-    Cancel { id: u64 },
+    Submit {
+        id: u64,
+        command: Command,
+    },
+    Cancel {
+        id: u64,
+    },
     /// OSC52 copy to the terminal's clipboard.
     Copy(String),
     /// Suspend the terminal and run $EDITOR on this text.
-    ExternalEdit { target: ObjectRef, text: String },
+    ExternalEdit {
+        target: ObjectRef,
+        text: String,
+    },
     /// ctrl-z: restore the terminal, stop, resume.
     SuspendProcess,
 }
@@ -194,7 +208,13 @@ impl App {
             input: None,
             list: ListState::default(),
             tree: TreeState::default(),
-            events: EventsState { types: TypeFilter::All, follow: true, global: false, cursor: 0, offset: 0 },
+            events: EventsState {
+                types: TypeFilter::All,
+                follow: true,
+                global: false,
+                cursor: 0,
+                offset: 0,
+            },
             focus: None,
             actions: VecDeque::new(),
             next_action_id: 1,
@@ -218,7 +238,12 @@ impl App {
     /// Take in a new snapshot; rows whose Ready status changed start flashing.
     pub fn set_snapshot(&mut self, snapshot: Arc<Snapshot>) {
         let selected = self.selected_row();
-        let tree_target = self.tree_line().and_then(|l| l.target.clone());
+        // Only the tree view pays for building the tree.
+        let tree_target = if self.view == View::Tree {
+            self.tree_line().and_then(|l| l.target.clone())
+        } else {
+            None
+        };
         self.index = FleetIndex::build(&snapshot);
         self.list.query.all_namespaces = snapshot.context.namespace.is_none();
         self.read_only = self.read_only || snapshot.context.read_only;
@@ -258,11 +283,26 @@ impl App {
 
     pub fn list_model(&mut self) -> &ListModel {
         if self.list_cache.is_none() {
-            let m = list::build(&self.index, &self.snapshot.objects, &self.snapshot.permissions, &self.list.query);
+            let m = list::build(
+                &self.index,
+                &self.snapshot.objects,
+                &self.snapshot.permissions,
+                &self.list.query,
+            );
             self.list.cursor = self.list.cursor.min(m.rows.len().saturating_sub(1));
             self.list_cache = Some(m);
         }
-        self.list_cache.get_or_insert_with(|| ListModel { columns: vec![], rows: vec![], restricted: vec![], total_in_scope: 0 })
+        self.list_cache.get_or_insert_with(|| ListModel {
+            columns: vec![],
+            rows: vec![],
+            restricted: vec![],
+            total_in_scope: 0,
+        })
+    }
+
+    /// The list model if already built (call `list_model` first).
+    pub fn cached_list(&self) -> Option<&ListModel> {
+        self.list_cache.as_ref()
     }
 
     pub fn forest(&mut self) -> &[Node] {
@@ -306,8 +346,15 @@ impl App {
 
     /// Move the tree cursor to the first line about this object.
     pub fn tree_jump(&mut self, r: &ObjectRef) -> bool {
-        let pos = self.tree_lines().iter().position(|l| l.target.as_ref() == Some(r) && l.role == tree::Role::Applier);
-        let pos = pos.or_else(|| self.tree_lines().iter().position(|l| l.target.as_ref() == Some(r)));
+        let pos = self
+            .tree_lines()
+            .iter()
+            .position(|l| l.target.as_ref() == Some(r) && l.role == tree::Role::Applier);
+        let pos = pos.or_else(|| {
+            self.tree_lines()
+                .iter()
+                .position(|l| l.target.as_ref() == Some(r))
+        });
         match pos {
             Some(i) => {
                 self.tree.cursor = i;
@@ -321,7 +368,10 @@ impl App {
     pub fn current_target(&mut self) -> Option<ObjectRef> {
         match self.view {
             View::List => self.selected_row(),
-            View::Tree => self.tree_line().and_then(|l| l.target).filter(|t| self.index.get(t).is_some()),
+            View::Tree => self
+                .tree_line()
+                .and_then(|l| l.target)
+                .filter(|t| self.index.get(t).is_some()),
             _ => self.focus.clone().or_else(|| self.selected_row()),
         }
     }
@@ -351,7 +401,8 @@ impl App {
         self.instant = now;
         let before = self.flash.len();
         self.flash.retain(|_, until| *until > now);
-        if before != self.flash.len() || self.actions.iter().any(|a| a.outcome == Outcome::Running) {
+        if before != self.flash.len() || self.actions.iter().any(|a| a.outcome == Outcome::Running)
+        {
             self.dirty = true;
         }
     }
@@ -362,6 +413,8 @@ impl App {
     }
 
     pub fn running(&self) -> impl Iterator<Item = &ActionEntry> {
-        self.actions.iter().filter(|a| a.outcome == Outcome::Running)
+        self.actions
+            .iter()
+            .filter(|a| a.outcome == Outcome::Running)
     }
 }

@@ -3,9 +3,9 @@
 use super::avail::Availability;
 use super::input::{self, Editor, Input};
 use super::state::{App, DetailTab, Effect, Overlay, View};
+use crate::config::key::KeyCode;
 use crate::config::keymap::Resolution;
 use crate::config::{Action, Key};
-use crate::config::key::KeyCode;
 use crate::tui::model::filter::Filter;
 use crate::tui::model::kinds::KindScope;
 use crate::tui::model::{events, yaml};
@@ -27,7 +27,10 @@ impl App {
                 return;
             }
             self.overlay = None;
-            if matches!(res, Resolution::Exact(Action::Help | Action::Back | Action::ActionLog)) {
+            if matches!(
+                res,
+                Resolution::Exact(Action::Help | Action::Back | Action::ActionLog)
+            ) {
                 return;
             }
         }
@@ -87,7 +90,11 @@ impl App {
             self.list.cursor = 0;
             if self.view == View::Tree {
                 let lower = text.to_lowercase();
-                if let Some(i) = self.tree_lines().iter().position(|l| !lower.is_empty() && l.label.to_lowercase().contains(&lower)) {
+                if let Some(i) = self
+                    .tree_lines()
+                    .iter()
+                    .position(|l| !lower.is_empty() && l.label.to_lowercase().contains(&lower))
+                {
                     self.tree.cursor = i;
                 }
             }
@@ -102,8 +109,12 @@ impl App {
         }
         match self.availability(action) {
             Availability::Yes => {}
-            Availability::ReadOnly => return self.set_message(format!("{}: read-only mode", action.name()), true),
-            Availability::NotPermitted => return self.set_message(format!("{}: not permitted (RBAC)", action.name()), true),
+            Availability::ReadOnly => {
+                return self.set_message(format!("{}: read-only mode", action.name()), true);
+            }
+            Availability::NotPermitted => {
+                return self.set_message(format!("{}: not permitted (RBAC)", action.name()), true);
+            }
             Availability::No => return,
         }
         match action {
@@ -138,9 +149,16 @@ impl App {
             Trace => self.open_tab(DetailTab::Trace),
             History => self.open_tab(DetailTab::History),
             NextTab | PrevTab => {
-                let i = DetailTab::ALL.iter().position(|t| *t == self.detail_tab).unwrap_or(0);
+                let i = DetailTab::ALL
+                    .iter()
+                    .position(|t| *t == self.detail_tab)
+                    .unwrap_or(0);
                 let n = DetailTab::ALL.len();
-                self.detail_tab = DetailTab::ALL[if action == NextTab { (i + 1) % n } else { (i + n - 1) % n }];
+                self.detail_tab = DetailTab::ALL[if action == NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
                 self.detail_scroll = 0;
             }
             Select => {
@@ -187,9 +205,14 @@ impl App {
             CancelAction => self.cancel_latest(),
             Suspend => {
                 let targets = self.targets();
-                self.input = Some(Input::SuspendReason { targets, area: input::single_line("") });
+                self.input = Some(Input::SuspendReason {
+                    targets,
+                    area: input::single_line(""),
+                });
             }
-            Resume | Reconcile | ReconcileWithSource | HelmForce | HelmReset | Approve | Reject => self.submit_for(action),
+            Resume | Reconcile | ReconcileWithSource | HelmForce | HelmReset | Approve | Reject => {
+                self.submit_for(action)
+            }
             Delete => {
                 let targets = self.targets();
                 self.input = Some(Input::ConfirmDelete { targets });
@@ -274,7 +297,11 @@ impl App {
     }
 
     pub fn event_rows(&self) -> Vec<events::EventRow> {
-        let target = if self.events.global { None } else { self.focus.as_ref() };
+        let target = if self.events.global {
+            None
+        } else {
+            self.focus.as_ref()
+        };
         events::build(&self.snapshot, &self.index, target, self.events.types)
     }
 
@@ -360,15 +387,28 @@ impl App {
     }
 
     fn start_edit(&mut self) {
-        let Some(t) = self.current_target() else { return };
+        let Some(t) = self.current_target() else {
+            return;
+        };
         let Some(obj) = self.object(&t) else { return };
         let text = yaml::editable_yaml(obj);
-        self.input = Some(Input::Editor(Editor { target: t, area: input::editor_area(&text), error: None, pending: None, original: text }));
+        self.input = Some(Input::Editor(Editor {
+            target: t,
+            area: input::editor_area(&text),
+            error: None,
+            pending: None,
+            original: text,
+        }));
     }
 
     /// Text back from $EDITOR: unchanged → nothing; invalid → the in-TUI editor with the
     /// error in place; valid → applied.
-    pub fn on_external_edit(&mut self, target: crate::tui::backend::ObjectRef, original: &str, edited: Result<String, String>) {
+    pub fn on_external_edit(
+        &mut self,
+        target: crate::tui::backend::ObjectRef,
+        original: &str,
+        edited: Result<String, String>,
+    ) {
         self.dirty = true;
         let text = match edited {
             Ok(t) => t,
@@ -377,7 +417,13 @@ impl App {
         if text.trim() == original.trim() {
             return self.set_message("edit cancelled: no changes", false);
         }
-        let mut ed = Editor { target, area: input::editor_area(&text), error: None, pending: None, original: original.to_string() };
+        let mut ed = Editor {
+            target,
+            area: input::editor_area(&text),
+            error: None,
+            pending: None,
+            original: original.to_string(),
+        };
         match yaml::validate_edit(&text) {
             Err(err) => {
                 ed.error = Some(err);
@@ -410,7 +456,10 @@ impl App {
                 let reason = input::text_of(&area).trim().to_string();
                 let reason = (!reason.is_empty()).then_some(reason);
                 for target in targets {
-                    self.submit(crate::tui::backend::Command::Suspend { target, reason: reason.clone() });
+                    self.submit(crate::tui::backend::Command::Suspend {
+                        target,
+                        reason: reason.clone(),
+                    });
                 }
             }
             (Action::Submit, Input::ConfirmDelete { targets }) => {
@@ -424,14 +473,18 @@ impl App {
                     Err(err) => ed.error = Some(err),
                     Ok(_) => {
                         ed.error = None;
-                        ed.pending = Some(self.submit(crate::tui::backend::Command::Apply { yaml: text }));
+                        ed.pending =
+                            Some(self.submit(crate::tui::backend::Command::Apply { yaml: text }));
                     }
                 }
                 self.input = Some(Input::Editor(ed));
             }
             (Action::EditExternal, Input::Editor(ed)) => {
                 let text = input::text_of(&ed.area);
-                self.effects.push(Effect::ExternalEdit { target: ed.target, text });
+                self.effects.push(Effect::ExternalEdit {
+                    target: ed.target,
+                    text,
+                });
             }
             (_, other) => {
                 // Not an input action (e.g. a prompt-layer key bound to something else).

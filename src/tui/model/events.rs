@@ -56,7 +56,12 @@ pub fn related(index: &FleetIndex, r: &ObjectRef) -> Vec<ObjectRef> {
     out
 }
 
-pub fn build(snapshot: &Snapshot, index: &FleetIndex, target: Option<&ObjectRef>, types: TypeFilter) -> Vec<EventRow> {
+pub fn build(
+    snapshot: &Snapshot,
+    index: &FleetIndex,
+    target: Option<&ObjectRef>,
+    types: TypeFilter,
+) -> Vec<EventRow> {
     let wanted = target.map(|t| related(index, t));
     let mut rows: Vec<EventRow> = snapshot
         .events
@@ -66,7 +71,11 @@ pub fn build(snapshot: &Snapshot, index: &FleetIndex, target: Option<&ObjectRef>
             if wanted.as_ref().is_some_and(|w| !w.contains(&object)) {
                 return None;
             }
-            let type_ = ev.get("type").and_then(Value::as_str).unwrap_or("Normal").to_string();
+            let type_ = ev
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("Normal")
+                .to_string();
             let warning = type_ == "Warning";
             match types {
                 TypeFilter::Warning if !warning => return None,
@@ -77,9 +86,16 @@ pub fn build(snapshot: &Snapshot, index: &FleetIndex, target: Option<&ObjectRef>
                 at: event_time(ev),
                 warning,
                 type_,
-                reason: ev.get("reason").and_then(Value::as_str).unwrap_or_default().to_string(),
+                reason: ev
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
                 message: super::object::shorten_hashes(
-                    ev.get("message").and_then(Value::as_str).unwrap_or_default().trim(),
+                    ev.get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .trim(),
                 ),
                 count: ev.get("count").and_then(Value::as_i64).unwrap_or(1),
                 object,

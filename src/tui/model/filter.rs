@@ -32,13 +32,20 @@ pub struct Filter {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
-    #[error("invalid label selector {0:?}: use key=value, key!=value, key, !key, key in (a,b), key notin (a,b)")]
+    #[error(
+        "invalid label selector {0:?}: use key=value, key!=value, key, !key, key in (a,b), key notin (a,b)"
+    )]
     Selector(String),
 }
 
 impl Default for Filter {
     fn default() -> Self {
-        Self { text: String::new(), inverse: false, matcher: Matcher::Any, labels: Vec::new() }
+        Self {
+            text: String::new(),
+            inverse: false,
+            matcher: Matcher::Any,
+            labels: Vec::new(),
+        }
     }
 }
 
@@ -48,14 +55,19 @@ fn looks_like_regex(s: &str) -> bool {
 
 impl Filter {
     pub fn parse(text: &str) -> Result<Self, FilterError> {
-        let mut f = Filter { text: text.to_string(), ..Default::default() };
+        let mut f = Filter {
+            text: text.to_string(),
+            ..Default::default()
+        };
         let mut rest = text.trim();
         if let Some(r) = rest.strip_prefix('!') {
             f.inverse = true;
             rest = r.trim_start();
         }
         let (pattern, selector) = match rest.find("-l ") {
-            Some(i) if i == 0 || rest[..i].ends_with(' ') => (rest[..i].trim(), Some(rest[i + 3..].trim())),
+            Some(i) if i == 0 || rest[..i].ends_with(' ') => {
+                (rest[..i].trim(), Some(rest[i + 3..].trim()))
+            }
             _ => (rest, None),
         };
         if let Some(sel) = selector {
@@ -66,7 +78,10 @@ impl Filter {
         } else if let Some(fz) = pattern.strip_prefix("-f ") {
             Matcher::Fuzzy(fz.trim().to_lowercase())
         } else if looks_like_regex(pattern) {
-            match regex::RegexBuilder::new(pattern).case_insensitive(true).build() {
+            match regex::RegexBuilder::new(pattern)
+                .case_insensitive(true)
+                .build()
+            {
                 Ok(re) => Matcher::Regex(re),
                 Err(_) => Matcher::Substring(pattern.to_lowercase()),
             }
@@ -131,12 +146,26 @@ fn split_top(sel: &str) -> Vec<&str> {
 
 fn parse_selector(sel: &str) -> Result<Vec<Requirement>, FilterError> {
     let err = || FilterError::Selector(sel.to_string());
-    let valid_key = |k: &str| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    let valid_key = |k: &str| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    };
     let mut out = Vec::new();
-    for part in split_top(sel).into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+    for part in split_top(sel)
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let set = |s: &str| -> Option<Vec<String>> {
             let inner = s.trim().strip_prefix('(')?.strip_suffix(')')?;
-            Some(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
+            Some(
+                inner
+                    .split(',')
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .collect(),
+            )
         };
         let req = if let Some((k, v)) = part.split_once(" notin ") {
             Requirement::NotIn(k.trim().into(), set(v).ok_or_else(err)?)
@@ -171,26 +200,61 @@ fn parse_selector(sel: &str) -> Result<Vec<Requirement>, FilterError> {
 mod tests {
     use super::*;
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
     #[test]
     fn substring_regex_fuzzy_inverse() {
         let none = labels(&[]);
-        assert!(Filter::parse("APPS").unwrap().matches("Kustomization/flux-system/apps", &none));
-        assert!(Filter::parse("^kust.*apps$").unwrap().matches("Kustomization/flux-system/apps", &none));
-        assert!(!Filter::parse("^apps").unwrap().matches("Kustomization/flux-system/apps", &none));
-        assert!(Filter::parse("-f kfsa").unwrap().matches("Kustomization/flux-system/apps", &none));
-        assert!(!Filter::parse("!apps").unwrap().matches("Kustomization/flux-system/apps", &none));
-        assert!(Filter::parse("!infra").unwrap().matches("Kustomization/flux-system/apps", &none));
+        assert!(
+            Filter::parse("APPS")
+                .unwrap()
+                .matches("Kustomization/flux-system/apps", &none)
+        );
+        assert!(
+            Filter::parse("^kust.*apps$")
+                .unwrap()
+                .matches("Kustomization/flux-system/apps", &none)
+        );
+        assert!(
+            !Filter::parse("^apps")
+                .unwrap()
+                .matches("Kustomization/flux-system/apps", &none)
+        );
+        assert!(
+            Filter::parse("-f kfsa")
+                .unwrap()
+                .matches("Kustomization/flux-system/apps", &none)
+        );
+        assert!(
+            !Filter::parse("!apps")
+                .unwrap()
+                .matches("Kustomization/flux-system/apps", &none)
+        );
+        assert!(
+            Filter::parse("!infra")
+                .unwrap()
+                .matches("Kustomization/flux-system/apps", &none)
+        );
     }
     #[test]
     fn label_selectors() {
         let l = labels(&[("team", "a"), ("tier", "web")]);
         assert!(Filter::parse("-l team=a").unwrap().matches("x", &l));
         assert!(!Filter::parse("-l team!=a").unwrap().matches("x", &l));
-        assert!(Filter::parse("-l tier in (web,db),team").unwrap().matches("x", &l));
+        assert!(
+            Filter::parse("-l tier in (web,db),team")
+                .unwrap()
+                .matches("x", &l)
+        );
         assert!(Filter::parse("-l !owner").unwrap().matches("x", &l));
-        assert!(!Filter::parse("-l tier notin (web)").unwrap().matches("x", &l));
+        assert!(
+            !Filter::parse("-l tier notin (web)")
+                .unwrap()
+                .matches("x", &l)
+        );
         assert!(Filter::parse("x -l team=a").unwrap().matches("x", &l));
         assert!(Filter::parse("-l a in b").is_err());
     }

@@ -55,14 +55,27 @@ pub fn event_time(ev: &Value) -> Option<jiff::Timestamp> {
 }
 
 pub fn involved(ev: &Value) -> ObjectRef {
-    let s = |p: &str| ev.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
-    ObjectRef::new(s("/involvedObject/kind"), s("/involvedObject/namespace"), s("/involvedObject/name"))
+    let s = |p: &str| {
+        ev.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    ObjectRef::new(
+        s("/involvedObject/kind"),
+        s("/involvedObject/namespace"),
+        s("/involvedObject/name"),
+    )
 }
 
 pub fn labels_of(obj: &Value) -> BTreeMap<String, String> {
     obj.pointer("/metadata/labels")
         .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -73,7 +86,11 @@ impl FleetIndex {
             let at = event_time(ev);
             let entry = LastEvent {
                 at,
-                message: object::shorten_hashes(ev.get("message").and_then(Value::as_str).unwrap_or_default()),
+                message: object::shorten_hashes(
+                    ev.get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                ),
                 warning: ev.get("type").and_then(Value::as_str) == Some("Warning"),
             };
             let key = involved(ev);

@@ -48,6 +48,8 @@ pub struct KindInfo {
     pub columns: &'static [Column],
     /// No status at all (notification v1beta3 Alert/Provider): never "waiting".
     pub static_object: bool,
+    /// Short name for the unified list's KIND column.
+    pub short: &'static str,
 }
 
 use Column::*;
@@ -55,20 +57,154 @@ const STD: &[Column] = &[Name, Revision, Suspended, Ready, Message];
 const APPLIER: &[Column] = &[Name, Revision, Source, Suspended, Ready, Message];
 
 pub const KINDS: &[KindInfo] = &[
-    KindInfo { kind: "Kustomization", group: "kustomize.toolkit.fluxcd.io", names: &["kustomization", "kustomizations", "ks"], columns: APPLIER, static_object: false },
-    KindInfo { kind: "HelmRelease", group: "helm.toolkit.fluxcd.io", names: &["helmrelease", "helmreleases", "hr"], columns: APPLIER, static_object: false },
-    KindInfo { kind: "GitRepository", group: "source.toolkit.fluxcd.io", names: &["gitrepository", "gitrepositories", "gitrepo", "git", "source-git"], columns: STD, static_object: false },
-    KindInfo { kind: "OCIRepository", group: "source.toolkit.fluxcd.io", names: &["ocirepository", "ocirepositories", "ocirepo", "oci", "source-oci"], columns: STD, static_object: false },
-    KindInfo { kind: "HelmRepository", group: "source.toolkit.fluxcd.io", names: &["helmrepository", "helmrepositories", "helmrepo", "source-helm"], columns: STD, static_object: false },
-    KindInfo { kind: "HelmChart", group: "source.toolkit.fluxcd.io", names: &["helmchart", "helmcharts", "hc", "chart", "source-chart"], columns: STD, static_object: false },
-    KindInfo { kind: "Bucket", group: "source.toolkit.fluxcd.io", names: &["bucket", "buckets", "source-bucket"], columns: STD, static_object: false },
-    KindInfo { kind: "ExternalArtifact", group: "source.toolkit.fluxcd.io", names: &["externalartifact", "externalartifacts", "ea"], columns: &[Name, Revision, Ready, Message], static_object: false },
-    KindInfo { kind: "ImageRepository", group: "image.toolkit.fluxcd.io", names: &["imagerepository", "imagerepositories", "imgrepo", "imagerepo", "image-repository"], columns: &[Name, LastScan, Suspended, Ready, Message], static_object: false },
-    KindInfo { kind: "ImagePolicy", group: "image.toolkit.fluxcd.io", names: &["imagepolicy", "imagepolicies", "imgpol", "imagepol", "image-policy"], columns: &[Name, Image, Tag, Ready, Message], static_object: false },
-    KindInfo { kind: "ImageUpdateAutomation", group: "image.toolkit.fluxcd.io", names: &["imageupdateautomation", "imageupdateautomations", "iua", "imgupd", "imgauto", "image-update"], columns: &[Name, LastRun, Suspended, Ready, Message], static_object: false },
-    KindInfo { kind: "Alert", group: "notification.toolkit.fluxcd.io", names: &["alert", "alerts"], columns: &[Name, Suspended, Ready, Message], static_object: true },
-    KindInfo { kind: "Provider", group: "notification.toolkit.fluxcd.io", names: &["provider", "providers", "alert-provider", "alert-providers"], columns: &[Name, Suspended, Ready, Message], static_object: true },
-    KindInfo { kind: "Receiver", group: "notification.toolkit.fluxcd.io", names: &["receiver", "receivers"], columns: STD, static_object: false },
+    KindInfo {
+        kind: "Kustomization",
+        group: "kustomize.toolkit.fluxcd.io",
+        names: &["kustomization", "kustomizations", "ks"],
+        columns: APPLIER,
+        static_object: false,
+        short: "ks",
+    },
+    KindInfo {
+        kind: "HelmRelease",
+        group: "helm.toolkit.fluxcd.io",
+        names: &["helmrelease", "helmreleases", "hr"],
+        columns: APPLIER,
+        static_object: false,
+        short: "hr",
+    },
+    KindInfo {
+        kind: "GitRepository",
+        group: "source.toolkit.fluxcd.io",
+        names: &[
+            "gitrepository",
+            "gitrepositories",
+            "gitrepo",
+            "git",
+            "source-git",
+        ],
+        columns: STD,
+        static_object: false,
+        short: "gitrepo",
+    },
+    KindInfo {
+        kind: "OCIRepository",
+        group: "source.toolkit.fluxcd.io",
+        names: &[
+            "ocirepository",
+            "ocirepositories",
+            "ocirepo",
+            "oci",
+            "source-oci",
+        ],
+        columns: STD,
+        static_object: false,
+        short: "ocirepo",
+    },
+    KindInfo {
+        kind: "HelmRepository",
+        group: "source.toolkit.fluxcd.io",
+        names: &[
+            "helmrepository",
+            "helmrepositories",
+            "helmrepo",
+            "source-helm",
+        ],
+        columns: STD,
+        static_object: false,
+        short: "helmrepo",
+    },
+    KindInfo {
+        kind: "HelmChart",
+        group: "source.toolkit.fluxcd.io",
+        names: &["helmchart", "helmcharts", "hc", "chart", "source-chart"],
+        columns: STD,
+        static_object: false,
+        short: "hc",
+    },
+    KindInfo {
+        kind: "Bucket",
+        group: "source.toolkit.fluxcd.io",
+        names: &["bucket", "buckets", "source-bucket"],
+        columns: STD,
+        static_object: false,
+        short: "bucket",
+    },
+    KindInfo {
+        kind: "ExternalArtifact",
+        group: "source.toolkit.fluxcd.io",
+        names: &["externalartifact", "externalartifacts", "ea"],
+        columns: &[Name, Revision, Ready, Message],
+        static_object: false,
+        short: "ea",
+    },
+    KindInfo {
+        kind: "ImageRepository",
+        group: "image.toolkit.fluxcd.io",
+        names: &[
+            "imagerepository",
+            "imagerepositories",
+            "imgrepo",
+            "imagerepo",
+            "image-repository",
+        ],
+        columns: &[Name, LastScan, Suspended, Ready, Message],
+        static_object: false,
+        short: "imgrepo",
+    },
+    KindInfo {
+        kind: "ImagePolicy",
+        group: "image.toolkit.fluxcd.io",
+        names: &[
+            "imagepolicy",
+            "imagepolicies",
+            "imgpol",
+            "imagepol",
+            "image-policy",
+        ],
+        columns: &[Name, Image, Tag, Ready, Message],
+        static_object: false,
+        short: "imgpol",
+    },
+    KindInfo {
+        kind: "ImageUpdateAutomation",
+        group: "image.toolkit.fluxcd.io",
+        names: &[
+            "imageupdateautomation",
+            "imageupdateautomations",
+            "iua",
+            "imgupd",
+            "imgauto",
+            "image-update",
+        ],
+        columns: &[Name, LastRun, Suspended, Ready, Message],
+        static_object: false,
+        short: "iua",
+    },
+    KindInfo {
+        kind: "Alert",
+        group: "notification.toolkit.fluxcd.io",
+        names: &["alert", "alerts"],
+        columns: &[Name, Suspended, Ready, Message],
+        static_object: true,
+        short: "alert",
+    },
+    KindInfo {
+        kind: "Provider",
+        group: "notification.toolkit.fluxcd.io",
+        names: &["provider", "providers", "alert-provider", "alert-providers"],
+        columns: &[Name, Suspended, Ready, Message],
+        static_object: true,
+        short: "provider",
+    },
+    KindInfo {
+        kind: "Receiver",
+        group: "notification.toolkit.fluxcd.io",
+        names: &["receiver", "receivers"],
+        columns: STD,
+        static_object: false,
+        short: "receiver",
+    },
 ];
 
 /// Columns of the unified list (`flux get all` prints kind/name in NAME).
@@ -99,7 +235,10 @@ impl KindScope {
             "sources" | "source" | "src" => return Some(KindScope::Sources),
             _ => {}
         }
-        KINDS.iter().find(|k| k.names.contains(&w.as_str()) || k.kind.eq_ignore_ascii_case(&w)).map(KindScope::Kind)
+        KINDS
+            .iter()
+            .find(|k| k.names.contains(&w.as_str()) || k.kind.eq_ignore_ascii_case(&w))
+            .map(KindScope::Kind)
     }
 
     pub fn includes(&self, kind: &str) -> bool {

@@ -12,10 +12,15 @@ pub fn managed_health(obj: &Value) -> (Health, String) {
     }
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
     let generation = obj.pointer("/metadata/generation").and_then(Value::as_i64);
-    let observed = obj.pointer("/status/observedGeneration").and_then(Value::as_i64);
+    let observed = obj
+        .pointer("/status/observedGeneration")
+        .and_then(Value::as_i64);
     if let (Some(g), Some(o)) = (generation, observed) {
         if g != o {
-            return (Health::InProgress, format!("{kind} generation is {g}, but latest observed generation is {o}"));
+            return (
+                Health::InProgress,
+                format!("{kind} generation is {g}, but latest observed generation is {o}"),
+            );
         }
     }
     let conds = conditions(obj);
@@ -33,7 +38,10 @@ pub fn managed_health(obj: &Value) -> (Health, String) {
             return (Health::Ready, "Resource is always ready".into());
         }
         "Deployment" | "StatefulSet" => {
-            if conds.iter().any(|c| c.type_ == "Progressing" && c.reason == "ProgressDeadlineExceeded") {
+            if conds
+                .iter()
+                .any(|c| c.type_ == "Progressing" && c.reason == "ProgressDeadlineExceeded")
+            {
                 return (Health::Failing, "Progress deadline exceeded".into());
             }
             let spec = int("/spec/replicas", 1);
@@ -45,29 +53,47 @@ pub fn managed_health(obj: &Value) -> (Health, String) {
             if spec > ready {
                 return (Health::InProgress, format!("Ready: {ready}/{spec}"));
             }
-            return (Health::Ready, format!("{kind} is available. Replicas: {spec}"));
+            return (
+                Health::Ready,
+                format!("{kind} is available. Replicas: {spec}"),
+            );
         }
         "DaemonSet" => {
             let desired = int("/status/desiredNumberScheduled", -1);
             let ready = int("/status/numberReady", 0);
             if desired < 0 || desired > ready {
-                return (Health::InProgress, format!("Ready: {ready}/{}", desired.max(0)));
+                return (
+                    Health::InProgress,
+                    format!("Ready: {ready}/{}", desired.max(0)),
+                );
             }
             return (Health::Ready, "All replicas scheduled as expected".into());
         }
         "Job" => {
-            if conds.iter().any(|c| c.type_ == "Failed" && c.status == "True") {
+            if conds
+                .iter()
+                .any(|c| c.type_ == "Failed" && c.status == "True")
+            {
                 return (Health::Failing, "Job failed".into());
             }
-            if conds.iter().any(|c| c.type_ == "Complete" && c.status == "True") {
+            if conds
+                .iter()
+                .any(|c| c.type_ == "Complete" && c.status == "True")
+            {
                 return (Health::Ready, "Job completed".into());
             }
             return (Health::InProgress, "Job in progress".into());
         }
         "PersistentVolumeClaim" => {
-            let phase = obj.pointer("/status/phase").and_then(Value::as_str).unwrap_or("unknown");
+            let phase = obj
+                .pointer("/status/phase")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown");
             if phase != "Bound" {
-                return (Health::InProgress, format!("PVC is not Bound. phase: {phase}"));
+                return (
+                    Health::InProgress,
+                    format!("PVC is not Bound. phase: {phase}"),
+                );
             }
             return (Health::Ready, "PVC is Bound".into());
         }

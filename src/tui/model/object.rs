@@ -36,10 +36,17 @@ pub struct Condition {
 }
 
 pub fn conditions(obj: &Value) -> Vec<Condition> {
-    let Some(list) = obj.pointer("/status/conditions").and_then(Value::as_array) else { return Vec::new() };
+    let Some(list) = obj.pointer("/status/conditions").and_then(Value::as_array) else {
+        return Vec::new();
+    };
     list.iter()
         .map(|c| {
-            let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            let s = |k: &str| {
+                c.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
             Condition {
                 type_: s("type"),
                 status: s("status"),
@@ -57,11 +64,15 @@ pub fn condition(obj: &Value, type_: &str) -> Option<Condition> {
 }
 
 pub fn str_at<'a>(obj: &'a Value, pointer: &str) -> Option<&'a str> {
-    obj.pointer(pointer).and_then(Value::as_str).filter(|s| !s.is_empty())
+    obj.pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 pub fn is_suspended(obj: &Value) -> bool {
-    obj.pointer("/spec/suspend").and_then(Value::as_bool).unwrap_or(false)
+    obj.pointer("/spec/suspend")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 pub fn suspend_reason(obj: &Value) -> Option<String> {
@@ -76,7 +87,9 @@ pub fn suspend_reason(obj: &Value) -> Option<String> {
 pub fn shorten_hashes(text: &str) -> String {
     static RE: OnceLock<Option<regex::Regex>> = OnceLock::new();
     match RE.get_or_init(|| regex::Regex::new(r"\b[a-f0-9]{40,128}\b").ok()) {
-        Some(re) => re.replace_all(text, |c: &regex::Captures| c[0][..8].to_string()).into_owned(),
+        Some(re) => re
+            .replace_all(text, |c: &regex::Captures| c[0][..8].to_string())
+            .into_owned(),
         None => text.to_string(),
     }
 }
@@ -91,18 +104,25 @@ pub fn flux_health(obj: &Value) -> Health {
     if conds.is_empty() && kinds::info(kind).is_some_and(|k| k.static_object) {
         return Health::Ready;
     }
-    if conds.iter().any(|c| c.type_ == "Stalled" && c.status == "True") {
+    if conds
+        .iter()
+        .any(|c| c.type_ == "Stalled" && c.status == "True")
+    {
         return Health::Failing;
     }
     let ready = conds.iter().find(|c| c.type_ == "Ready");
-    let reconciling = conds.iter().any(|c| c.type_ == "Reconciling" && c.status == "True");
+    let reconciling = conds
+        .iter()
+        .any(|c| c.type_ == "Reconciling" && c.status == "True");
     if let Some(r) = ready {
         if r.status == "False" && (!reconciling || r.reason == "ProgressingWithRetry") {
             return Health::Failing;
         }
     }
     let generation = obj.pointer("/metadata/generation").and_then(Value::as_i64);
-    let observed = obj.pointer("/status/observedGeneration").and_then(Value::as_i64);
+    let observed = obj
+        .pointer("/status/observedGeneration")
+        .and_then(Value::as_i64);
     if reconciling || matches!((generation, observed), (Some(g), Some(o)) if g != o) {
         return Health::InProgress;
     }
@@ -127,7 +147,8 @@ pub fn revision(obj: &Value) -> String {
     let kind = str_at(obj, "/kind").unwrap_or_default();
     let rev = match kind {
         "Kustomization" => str_at(obj, "/status/lastAppliedRevision"),
-        "HelmRelease" => str_at(obj, "/status/history/0/chartVersion").or(str_at(obj, "/status/lastAttemptedRevision")),
+        "HelmRelease" => str_at(obj, "/status/history/0/chartVersion")
+            .or(str_at(obj, "/status/lastAttemptedRevision")),
         _ => str_at(obj, "/status/artifact/revision"),
     };
     shorten_hashes(rev.unwrap_or_default())
@@ -138,8 +159,14 @@ pub fn source_ref(obj: &Value) -> Option<ObjectRef> {
     let own = ObjectRef::of(obj);
     let from = |v: &Value, default_kind: &str| -> Option<ObjectRef> {
         let name = v.get("name").and_then(Value::as_str)?;
-        let kind = v.get("kind").and_then(Value::as_str).unwrap_or(default_kind);
-        let ns = v.get("namespace").and_then(Value::as_str).unwrap_or(&own.namespace);
+        let kind = v
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or(default_kind);
+        let ns = v
+            .get("namespace")
+            .and_then(Value::as_str)
+            .unwrap_or(&own.namespace);
         Some(ObjectRef::new(kind, ns, name))
     };
     match own.kind.as_str() {
@@ -148,27 +175,41 @@ pub fn source_ref(obj: &Value) -> Option<ObjectRef> {
                 return from(r, "OCIRepository");
             }
             // The generated HelmChart `<ns>-<name>` lives in the sourceRef's namespace.
-            let src_ns = str_at(obj, "/spec/chart/spec/sourceRef/namespace").unwrap_or(&own.namespace);
+            let src_ns =
+                str_at(obj, "/spec/chart/spec/sourceRef/namespace").unwrap_or(&own.namespace);
             match str_at(obj, "/status/helmChart").and_then(|s| s.split_once('/')) {
                 Some((ns, name)) => Some(ObjectRef::new("HelmChart", ns, name)),
-                None => obj
-                    .pointer("/spec/chart")
-                    .map(|_| ObjectRef::new("HelmChart", src_ns, format!("{}-{}", own.namespace, own.name))),
+                None => obj.pointer("/spec/chart").map(|_| {
+                    ObjectRef::new(
+                        "HelmChart",
+                        src_ns,
+                        format!("{}-{}", own.namespace, own.name),
+                    )
+                }),
             }
         }
-        "ImagePolicy" => obj.pointer("/spec/imageRepositoryRef").and_then(|r| from(r, "ImageRepository")),
-        _ => obj.pointer("/spec/sourceRef").and_then(|r| from(r, "GitRepository")),
+        "ImagePolicy" => obj
+            .pointer("/spec/imageRepositoryRef")
+            .and_then(|r| from(r, "ImageRepository")),
+        _ => obj
+            .pointer("/spec/sourceRef")
+            .and_then(|r| from(r, "GitRepository")),
     }
 }
 
 /// `dependsOn` entries of a Kustomization or HelmRelease, as references of the same kind.
 pub fn depends_on(obj: &Value) -> Vec<ObjectRef> {
     let own = ObjectRef::of(obj);
-    let Some(list) = obj.pointer("/spec/dependsOn").and_then(Value::as_array) else { return Vec::new() };
+    let Some(list) = obj.pointer("/spec/dependsOn").and_then(Value::as_array) else {
+        return Vec::new();
+    };
     list.iter()
         .filter_map(|d| {
             let name = d.get("name").and_then(Value::as_str)?;
-            let ns = d.get("namespace").and_then(Value::as_str).unwrap_or(&own.namespace);
+            let ns = d
+                .get("namespace")
+                .and_then(Value::as_str)
+                .unwrap_or(&own.namespace);
             Some(ObjectRef::new(own.kind.clone(), ns, name))
         })
         .collect()
@@ -206,10 +247,18 @@ impl InventoryEntry {
 }
 
 pub fn inventory(obj: &Value) -> Vec<InventoryEntry> {
-    let Some(list) = obj.pointer("/status/inventory/entries").and_then(Value::as_array) else { return Vec::new() };
+    let Some(list) = obj
+        .pointer("/status/inventory/entries")
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
     list.iter()
         .filter_map(|e| {
-            InventoryEntry::parse(e.get("id")?.as_str()?, e.get("v").and_then(Value::as_str).unwrap_or_default())
+            InventoryEntry::parse(
+                e.get("id")?.as_str()?,
+                e.get("v").and_then(Value::as_str).unwrap_or_default(),
+            )
         })
         .collect()
 }
@@ -233,14 +282,32 @@ mod tests {
     #[test]
     fn inventory_ids() {
         let e = InventoryEntry::parse("default_podinfo_apps_Deployment", "v1").unwrap();
-        assert_eq!((e.namespace.as_str(), e.name.as_str(), e.group.as_str(), e.kind.as_str()), ("default", "podinfo", "apps", "Deployment"));
+        assert_eq!(
+            (
+                e.namespace.as_str(),
+                e.name.as_str(),
+                e.group.as_str(),
+                e.kind.as_str()
+            ),
+            ("default", "podinfo", "apps", "Deployment")
+        );
         let e = InventoryEntry::parse("_my-ns__Namespace", "v1").unwrap();
-        assert_eq!((e.namespace.as_str(), e.name.as_str(), e.group.as_str()), ("", "my-ns", ""));
-        let e = InventoryEntry::parse("_system__aggregate_rbac.authorization.k8s.io_ClusterRole", "v1").unwrap();
+        assert_eq!(
+            (e.namespace.as_str(), e.name.as_str(), e.group.as_str()),
+            ("", "my-ns", "")
+        );
+        let e = InventoryEntry::parse(
+            "_system__aggregate_rbac.authorization.k8s.io_ClusterRole",
+            "v1",
+        )
+        .unwrap();
         assert_eq!(e.name, "system:aggregate");
     }
     #[test]
     fn hashes_shortened() {
-        assert_eq!(shorten_hashes("main@sha1:67e2c98a60dc92283531412a9e604dd4bae005a9"), "main@sha1:67e2c98a");
+        assert_eq!(
+            shorten_hashes("main@sha1:67e2c98a60dc92283531412a9e604dd4bae005a9"),
+            "main@sha1:67e2c98a"
+        );
     }
 }

@@ -4,7 +4,9 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 pub fn parse(v: Option<&Value>) -> Option<Timestamp> {
-    v.and_then(Value::as_str).filter(|s| !s.is_empty()).and_then(|s| s.parse::<Timestamp>().ok())
+    v.and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .and_then(|s| s.parse::<Timestamp>().ok())
 }
 
 /// Age of `t` at `now`, the way kubectl prints it.
@@ -34,6 +36,9 @@ mod tests {
         assert_eq!(age(t("2026-01-01T11:00:00Z"), now), "60m");
         assert_eq!(age(t("2026-01-01T06:00:00Z"), now), "6h");
         assert_eq!(age(t("2025-12-25T12:00:00Z"), now), "7d");
-        assert_eq!(go_string(t("2024-05-07T05:02:34Z")), "2024-05-07 05:02:34 +0000 UTC");
+        assert_eq!(
+            go_string(t("2024-05-07T05:02:34Z")),
+            "2024-05-07 05:02:34 +0000 UTC"
+        );
     }
 }

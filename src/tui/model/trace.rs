@@ -16,9 +16,14 @@ fn find<'a>(snapshot: &'a Snapshot, index: &FleetIndex, r: &ObjectRef) -> Option
 /// The Kustomization or HelmRelease owning `obj` by its ownership labels.
 pub fn owner(obj: &Value) -> Option<ObjectRef> {
     let labels = obj.pointer("/metadata/labels")?;
-    for (group, kind) in [("kustomize.toolkit.fluxcd.io", "Kustomization"), ("helm.toolkit.fluxcd.io", "HelmRelease")] {
+    for (group, kind) in [
+        ("kustomize.toolkit.fluxcd.io", "Kustomization"),
+        ("helm.toolkit.fluxcd.io", "HelmRelease"),
+    ] {
         let name = labels.get(format!("{group}/name")).and_then(Value::as_str);
-        let ns = labels.get(format!("{group}/namespace")).and_then(Value::as_str);
+        let ns = labels
+            .get(format!("{group}/namespace"))
+            .and_then(Value::as_str);
         if let (Some(n), Some(ns)) = (name, ns) {
             return Some(ObjectRef::new(kind, ns, n));
         }
@@ -34,17 +39,29 @@ struct Block {
 impl Block {
     fn kv(&mut self, k: &str, v: impl AsRef<str>) {
         let key = format!("{k}:");
-        self.lines.push(line(format!("{key:<w$}{}", v.as_ref(), w = self.pad), Tone::Normal));
+        self.lines.push(line(
+            format!("{key:<w$}{}", v.as_ref(), w = self.pad),
+            Tone::Normal,
+        ));
     }
     fn status(&mut self, obj: &Value) {
         match condition(obj, "Ready") {
             None => self.kv("Status", "Unknown"),
             Some(c) => {
                 let at = c.last_transition.map(time::go_string).unwrap_or_default();
-                let tone = if c.status == "True" { Tone::Good } else { Tone::Bad };
-                let text = if c.status == "False" { format!("Last reconciliation failed at {at}") } else { format!("Last reconciled at {at}") };
+                let tone = if c.status == "True" {
+                    Tone::Good
+                } else {
+                    Tone::Bad
+                };
+                let text = if c.status == "False" {
+                    format!("Last reconciliation failed at {at}")
+                } else {
+                    format!("Last reconciled at {at}")
+                };
                 let key = "Status:";
-                self.lines.push(line(format!("{key:<w$}{text}", w = self.pad), tone));
+                self.lines
+                    .push(line(format!("{key:<w$}{text}", w = self.pad), tone));
                 self.kv("Message", &c.message);
             }
         }
@@ -81,14 +98,23 @@ fn source_block(b: &mut Block, src: &Value) {
         if let Some(d) = str_at(src, "/spec/ref/digest") {
             b.kv("Digest", d);
         }
-        if let Some(o) = str_at(src, "/status/artifact/metadata/org.opencontainers.image.source") {
+        if let Some(o) = str_at(
+            src,
+            "/status/artifact/metadata/org.opencontainers.image.source",
+        ) {
             b.kv("Origin Source", o);
         }
-        if let Some(o) = str_at(src, "/status/artifact/metadata/org.opencontainers.image.revision") {
+        if let Some(o) = str_at(
+            src,
+            "/status/artifact/metadata/org.opencontainers.image.revision",
+        ) {
             b.kv("Origin Revision", o);
         }
     }
-    b.kv("Revision", str_at(src, "/status/artifact/revision").unwrap_or_default());
+    b.kv(
+        "Revision",
+        str_at(src, "/status/artifact/revision").unwrap_or_default(),
+    );
     b.status(src);
 }
 
@@ -100,12 +126,22 @@ pub fn trace(snapshot: &Snapshot, index: &FleetIndex, obj: &Value) -> Vec<DLine>
         return vec![line(format!("{me}: object not managed by Flux"), Tone::Bad)];
     };
     let helm = rr.kind == "HelmRelease";
-    let mut b = Block { pad: if helm { 16 } else { 17 }, lines: vec![line("", Tone::Normal)] };
+    let mut b = Block {
+        pad: if helm { 16 } else { 17 },
+        lines: vec![line("", Tone::Normal)],
+    };
     b.kv("Object", format!("{}/{}", me.kind, me.name));
     if !me.namespace.is_empty() {
         b.kv("Namespace", &me.namespace);
     }
-    b.kv("Status", if owner(obj).is_some() { "Managed by Flux" } else { "Flux reconciler (not managed by another Flux object)" });
+    b.kv(
+        "Status",
+        if owner(obj).is_some() {
+            "Managed by Flux"
+        } else {
+            "Flux reconciler (not managed by another Flux object)"
+        },
+    );
     let Some(rec) = find(snapshot, index, &rr) else {
         b.lines.push(line("---", Tone::Muted));
         b.lines.push(line(format!("{rr}: not found"), Tone::Bad));
@@ -118,10 +154,16 @@ pub fn trace(snapshot: &Snapshot, index: &FleetIndex, obj: &Value) -> Vec<DLine>
         b.kv("Target", t);
     }
     if helm {
-        b.kv("Revision", str_at(rec, "/status/lastAttemptedRevision").unwrap_or_default());
+        b.kv(
+            "Revision",
+            str_at(rec, "/status/lastAttemptedRevision").unwrap_or_default(),
+        );
     } else {
         b.kv("Path", str_at(rec, "/spec/path").unwrap_or_default());
-        b.kv("Revision", str_at(rec, "/status/lastAppliedRevision").unwrap_or_default());
+        b.kv(
+            "Revision",
+            str_at(rec, "/status/lastAppliedRevision").unwrap_or_default(),
+        );
     }
     b.status(rec);
     let mut next = object::source_ref(rec);
@@ -136,7 +178,9 @@ pub fn trace(snapshot: &Snapshot, index: &FleetIndex, obj: &Value) -> Vec<DLine>
                     next = object::source_ref(src);
                 }
             }
-            None => b.lines.push(line(format!("{src_ref}: not found"), Tone::Bad)),
+            None => b
+                .lines
+                .push(line(format!("{src_ref}: not found"), Tone::Bad)),
         }
     }
     b.lines

@@ -53,12 +53,18 @@ fn is_applier(kind: &str) -> bool {
 
 /// Objects that sit on a dependsOn cycle.
 pub fn cycle_members(snapshot: &Snapshot) -> HashSet<ObjectRef> {
-    let edges: HashMap<ObjectRef, Vec<ObjectRef>> =
-        snapshot.objects.iter().map(|o| (ObjectRef::of(o), object::depends_on(o))).collect();
+    let edges: HashMap<ObjectRef, Vec<ObjectRef>> = snapshot
+        .objects
+        .iter()
+        .map(|o| (ObjectRef::of(o), object::depends_on(o)))
+        .collect();
     let mut on_cycle = HashSet::new();
     for start in edges.keys() {
         // DFS from start; if we come back to start, it is on a cycle.
-        let mut stack: Vec<&ObjectRef> = edges.get(start).map(|v| v.iter().collect()).unwrap_or_default();
+        let mut stack: Vec<&ObjectRef> = edges
+            .get(start)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
         let mut seen: HashSet<&ObjectRef> = HashSet::new();
         while let Some(n) = stack.pop() {
             if n == start {
@@ -93,7 +99,14 @@ impl Builder<'_> {
                 children.push(self.source_chain(next, depth + 1));
             }
             if !s.revision.is_empty() {
-                children.push(Node { role: Role::Revision, label: format!("revision {}", s.revision), target: None, health: None, note: None, children: vec![] });
+                children.push(Node {
+                    role: Role::Revision,
+                    label: format!("revision {}", s.revision),
+                    target: None,
+                    health: None,
+                    note: None,
+                    children: vec![],
+                });
             }
         }
         Node {
@@ -101,14 +114,25 @@ impl Builder<'_> {
             label: format!("source {src}"),
             target: Some(src.clone()),
             health: summary.map(|s| s.health),
-            note: if summary.is_none() { Some("not found".into()) } else { None },
+            note: if summary.is_none() {
+                Some("not found".into())
+            } else {
+                None
+            },
             children,
         }
     }
 
     fn applier(&self, r: &ObjectRef, path: &mut Vec<ObjectRef>) -> Node {
         let Some(summary) = self.index.get(r) else {
-            return Node { role: Role::Applier, label: r.to_string(), target: Some(r.clone()), health: None, note: Some("not found".into()), children: vec![] };
+            return Node {
+                role: Role::Applier,
+                label: r.to_string(),
+                target: Some(r.clone()),
+                health: None,
+                note: Some("not found".into()),
+                children: vec![],
+            };
         };
         let obj = &self.snapshot.objects[summary.index];
         path.push(r.clone());
@@ -128,7 +152,11 @@ impl Builder<'_> {
                 label: format!("depends on {d}"),
                 target: Some(d.clone()),
                 health: h,
-                note: if h.is_none() { Some("not found".into()) } else { None },
+                note: if h.is_none() {
+                    Some("not found".into())
+                } else {
+                    None
+                },
                 children: vec![],
             });
         }
@@ -139,12 +167,26 @@ impl Builder<'_> {
             }
             if is_applier(&e.kind) && self.index.get(&er).is_some() {
                 if path.contains(&er) {
-                    children.push(Node { role: Role::Repeat, label: er.to_string(), target: Some(er), health: None, note: Some("inventory cycle".into()), children: vec![] });
+                    children.push(Node {
+                        role: Role::Repeat,
+                        label: er.to_string(),
+                        target: Some(er),
+                        health: None,
+                        note: Some("inventory cycle".into()),
+                        children: vec![],
+                    });
                 } else {
                     children.push(self.applier(&er, path));
                 }
             } else if let Some(s) = self.index.get(&er) {
-                children.push(Node { role: Role::Managed, label: er.to_string(), target: Some(er), health: Some(s.health), note: None, children: vec![] });
+                children.push(Node {
+                    role: Role::Managed,
+                    label: er.to_string(),
+                    target: Some(er),
+                    health: Some(s.health),
+                    note: None,
+                    children: vec![],
+                });
             } else {
                 let (health, note) = match self.managed.get(&er) {
                     Some(m) => {
@@ -153,7 +195,14 @@ impl Builder<'_> {
                     }
                     None => (None, None),
                 };
-                children.push(Node { role: Role::Managed, label: er.to_string(), target: Some(er), health, note, children: vec![] });
+                children.push(Node {
+                    role: Role::Managed,
+                    label: er.to_string(),
+                    target: Some(er),
+                    health,
+                    note,
+                    children: vec![],
+                });
             }
         }
         path.pop();
@@ -169,7 +218,11 @@ impl Builder<'_> {
             label: r.to_string(),
             target: Some(r.clone()),
             health: Some(summary.health),
-            note: if notes.is_empty() { None } else { Some(notes.join("; ")) },
+            note: if notes.is_empty() {
+                None
+            } else {
+                Some(notes.join("; "))
+            },
             children,
         }
     }
@@ -183,7 +236,10 @@ pub fn build(snapshot: &Snapshot, index: &FleetIndex) -> Vec<Node> {
         .filter(|o| is_applier(&ObjectRef::of(o).kind))
         .flat_map(|o| {
             let me = ObjectRef::of(o);
-            object::inventory(o).into_iter().map(|e| e.object_ref()).filter(move |r| *r != me)
+            object::inventory(o)
+                .into_iter()
+                .map(|e| e.object_ref())
+                .filter(move |r| *r != me)
         })
         .collect();
     let roots: BTreeSet<ObjectRef> = snapshot
@@ -195,10 +251,17 @@ pub fn build(snapshot: &Snapshot, index: &FleetIndex) -> Vec<Node> {
     let b = Builder {
         snapshot,
         index,
-        managed: snapshot.managed.iter().map(|m| (ObjectRef::of(m), m)).collect(),
+        managed: snapshot
+            .managed
+            .iter()
+            .map(|m| (ObjectRef::of(m), m))
+            .collect(),
         cycles: cycle_members(snapshot),
     };
-    let mut forest: Vec<Node> = roots.iter().map(|r| b.applier(r, &mut Vec::new())).collect();
+    let mut forest: Vec<Node> = roots
+        .iter()
+        .map(|r| b.applier(r, &mut Vec::new()))
+        .collect();
     // Appliers owned only by appliers on a cycle would vanish; show any not yet reachable.
     let mut reachable = HashSet::new();
     fn walk(n: &Node, acc: &mut HashSet<ObjectRef>) {
@@ -222,7 +285,13 @@ pub fn build(snapshot: &Snapshot, index: &FleetIndex) -> Vec<Node> {
 
 /// Flatten to visible lines; `collapsed` holds keys of collapsed nodes.
 pub fn flatten(forest: &[Node], collapsed: &HashSet<String>) -> Vec<Line> {
-    fn go(nodes: &[Node], prefix: &str, lasts: &mut Vec<bool>, collapsed: &HashSet<String>, out: &mut Vec<Line>) {
+    fn go(
+        nodes: &[Node],
+        prefix: &str,
+        lasts: &mut Vec<bool>,
+        collapsed: &HashSet<String>,
+        out: &mut Vec<Line>,
+    ) {
         for (i, n) in nodes.iter().enumerate() {
             let key = format!("{prefix}>{}", n.label);
             let expanded = !collapsed.contains(&key);

@@ -51,16 +51,25 @@ pub fn validate_edit(text: &str) -> Result<Value, (Option<usize>, String)> {
         (line, msg)
     })?;
     let [doc] = docs.as_slice() else {
-        return Err((None, format!("expected exactly one YAML document, found {}", docs.len())));
+        return Err((
+            None,
+            format!("expected exactly one YAML document, found {}", docs.len()),
+        ));
     };
-    for (pointer, field) in [("/apiVersion", "apiVersion"), ("/kind", "kind"), ("/metadata/name", "metadata.name")] {
-        if doc.pointer(pointer).and_then(Value::as_str).is_none_or(str::is_empty) {
+    for (pointer, field) in [
+        ("/apiVersion", "apiVersion"),
+        ("/kind", "kind"),
+        ("/metadata/name", "metadata.name"),
+    ] {
+        if doc
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
             return Err((None, format!("{field} is required")));
         }
     }
-    if doc.get("kind").and_then(Value::as_str) == Some("Secret")
-        && text.contains("***")
-    {
+    if doc.get("kind").and_then(Value::as_str) == Some("Secret") && text.contains("***") {
         return Err((None, "Secret values are masked as *** here; edit Secrets with $EDITOR-free tools (kubectl) instead".into()));
     }
     Ok(doc.clone())

@@ -5,7 +5,7 @@
 //! the way structured-merge-diff sorts them (fields, then keyed items, then set values).
 
 use super::path::{OrdValue, Path, PathElement, schema_path};
-use crate::engine::patch::schema::{ListStrategy, MergeSchema};
+use crate::engine::patch::schema::{ListStrategy, MergeSchema, apply_strategy};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -209,7 +209,7 @@ fn collect_value(value: &Value, path: &mut Path, schema: &dyn MergeSchema, set: 
         }
         Value::Object(map) => collect_object(map, path, schema, set),
         Value::Array(items) => {
-            let strategy = schema.apply_list_strategy(&schema_path(path));
+            let strategy = apply_strategy(schema, &schema_path(path));
             if strategy == ListStrategy::Atomic {
                 set.insert(path.clone());
                 return;

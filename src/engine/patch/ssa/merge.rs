@@ -8,7 +8,7 @@
 use super::fieldset::item_element;
 use super::path::{Path, PathElement, schema_path};
 use super::values::index_items;
-use crate::engine::patch::schema::{ListStrategy, MergeSchema};
+use crate::engine::patch::schema::{ListStrategy, MergeSchema, apply_strategy};
 use serde_json::{Map, Value};
 
 /// Merge `config` into `live`.
@@ -29,7 +29,7 @@ fn merge_at(
             Value::Object(merge_objects(l, c, path, schema))
         }
         (Some(Value::Array(l)), Value::Array(c)) => {
-            let strategy = schema.apply_list_strategy(&schema_path(path));
+            let strategy = apply_strategy(schema, &schema_path(path));
             if strategy == ListStrategy::Atomic {
                 return without_nulls(config);
             }

@@ -19,12 +19,14 @@ mod values;
 
 pub use conflicts::{ApplyConflicts, ApplyError, Conflict};
 pub use fieldset::FieldSet;
-pub use managed::{ManagedFieldsEntry, Operation, read_managed_fields, strip_managed_fields, write_managed_fields};
+pub use managed::{
+    ManagedFieldsEntry, Operation, read_managed_fields, strip_managed_fields, write_managed_fields,
+};
 pub use merge::merge;
 pub use path::{Path, PathElement, display_path};
 pub use values::{Comparison, compare, remove_paths};
 
-use crate::engine::patch::schema::{ListStrategy, MergeSchema};
+use crate::engine::patch::schema::{ListStrategy, MergeSchema, apply_strategy};
 use serde_json::{Value, json};
 
 /// Fields nobody owns (kube's stripMeta set plus deletion markers). Subtrees are dropped.
@@ -47,7 +49,11 @@ const SERVER_OWNED: &[&[&str]] = &[
 fn server_owned() -> Vec<Path> {
     SERVER_OWNED
         .iter()
-        .map(|p| p.iter().map(|f| PathElement::Field(f.to_string())).collect())
+        .map(|p| {
+            p.iter()
+                .map(|f| PathElement::Field(f.to_string()))
+                .collect()
+        })
         .collect()
 }
 
@@ -59,7 +65,10 @@ fn strip(set: &FieldSet) -> FieldSet {
 }
 
 fn api_version_of(object: Option<&Value>) -> Option<String> {
-    object.and_then(|o| o.get("apiVersion")).and_then(Value::as_str).map(str::to_string)
+    object
+        .and_then(|o| o.get("apiVersion"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// Server-side apply of `config` by `manager` onto `live` (None: the object is created).
@@ -75,6 +84,20 @@ pub fn apply(
     schema: &dyn MergeSchema,
     now: &str,
 ) -> Result<Value, ApplyError> {
+    apply_subresource(live, config, manager, None, force, schema, now)
+}
+
+/// [`apply`] through a subresource (`status`, `scale`): the manager's entry records the
+/// subresource. The caller restricts `config` to the fields the subresource may change.
+pub fn apply_subresource(
+    live: Option<&Value>,
+    config: &Value,
+    manager: &str,
+    subresource: Option<&str>,
+    force: bool,
+    schema: &dyn MergeSchema,
+    now: &str,
+) -> Result<Value, ApplyError> {
     validate_config(config, schema)?;
     let api_version = api_version_of(Some(config))
         .or_else(|| api_version_of(live))
@@ -86,7 +109,9 @@ pub fn apply(
 
     let merged = merge(&live_plain, config, schema);
     let applied = strip(&FieldSet::from_value(config, schema));
-    let mine = entries.iter().position(|e| e.is(manager, Operation::Apply, &api_version, None));
+    let mine = entries
+        .iter()
+        .position(|e| e.is(manager, Operation::Apply, &api_version, subresource));
     let last_applied = mine.map(|i| entries[i].fields.clone()).unwrap_or_default();
     let previous_time = mine.and_then(|i| entries[i].time.clone());
     if let Some(i) = mine {
@@ -98,10 +123,12 @@ pub fn apply(
         api_version,
         time: previous_time.clone(),
         fields: applied,
-        subresource: None,
+        subresource: subresource.map(str::to_string),
     };
 
-    let everyone = entries.iter().fold(my_entry.fields.clone(), |acc, e| acc.union(&e.fields));
+    let everyone = entries
+        .iter()
+        .fold(my_entry.fields.clone(), |acc, e| acc.union(&e.fields));
     let result = prune(merged, &last_applied, &everyone, schema);
     let comparison = compare(&live_plain, &result, schema).without_subtrees(&server_owned());
     let changed = comparison.changed();
@@ -109,14 +136,20 @@ pub fn apply(
     let mut conflicts = Vec::new();
     for entry in &entries {
         for path in entry.fields.intersection(&changed).paths_in_order() {
-            conflicts.push(Conflict { manager: entry.display_name(), path: display_path(&path) });
+            conflicts.push(Conflict {
+                manager: entry.display_name(),
+                path: display_path(&path),
+            });
         }
     }
     if !force && !conflicts.is_empty() {
         return Err(ApplyError::Conflicts(ApplyConflicts::new(conflicts)));
     }
     for entry in &mut entries {
-        entry.fields = entry.fields.difference(&changed).difference(&comparison.removed);
+        entry.fields = entry
+            .fields
+            .difference(&changed)
+            .difference(&comparison.removed);
     }
     entries.retain(|e| !e.fields.is_empty());
 
@@ -151,7 +184,8 @@ pub fn record_update(
     let mut entries = if subresource.is_none() && !sent.is_empty() {
         sent
     } else {
-        old.map(|o| read_managed_fields(o).unwrap_or_default()).unwrap_or_default()
+        old.map(|o| read_managed_fields(o).unwrap_or_default())
+            .unwrap_or_default()
     };
     strip_managed_fields(new);
     let mut old_plain = old.cloned().unwrap_or_else(|| json!({}));
@@ -160,11 +194,19 @@ pub fn record_update(
     let comparison = compare(&old_plain, new, schema).without_subtrees(&server_owned());
     let gained = strip(&comparison.changed());
     for entry in &mut entries {
-        entry.fields = entry.fields.difference(&gained).difference(&comparison.removed);
+        entry.fields = entry
+            .fields
+            .difference(&gained)
+            .difference(&comparison.removed);
     }
-    let api_version = api_version_of(Some(new)).or_else(|| api_version_of(old)).unwrap_or_default();
+    let api_version = api_version_of(Some(new))
+        .or_else(|| api_version_of(old))
+        .unwrap_or_default();
     if !gained.is_empty() {
-        match entries.iter_mut().find(|e| e.is(manager, Operation::Update, &api_version, subresource)) {
+        match entries
+            .iter_mut()
+            .find(|e| e.is(manager, Operation::Update, &api_version, subresource))
+        {
             Some(entry) => {
                 entry.fields = entry.fields.union(&gained);
                 entry.time = Some(now.to_string());
@@ -186,20 +228,31 @@ pub fn record_update(
 /// Remove what the applier owned before (`last_applied`) that nobody owns now, as
 /// structured-merge-diff's prune: a previously applied field is removed with its subtree
 /// when it, or something under it, is no longer owned by anyone.
-fn prune(mut merged: Value, last_applied: &FieldSet, everyone: &FieldSet, schema: &dyn MergeSchema) -> Value {
+fn prune(
+    mut merged: Value,
+    last_applied: &FieldSet,
+    everyone: &FieldSet,
+    schema: &dyn MergeSchema,
+) -> Value {
     if last_applied.is_empty() {
         return merged;
     }
     let last = last_applied.with_named_ancestors();
     let owned = everyone.with_named_ancestors();
     let present = FieldSet::from_value(&merged, schema).with_named_ancestors();
-    let orphans: Vec<&Path> = present
-        .iter()
-        .filter(|p| !owned.contains(p) && last.iter().any(|m| p.starts_with(m)))
-        .collect();
+    // Prefix checks walk a path's own prefixes (its depth) rather than the other set, so
+    // large objects (CRDs with big schemas) stay linear.
+    let has_prefix_in =
+        |path: &Path, set: &FieldSet| (1..=path.len()).any(|n| set.contains(&path[..n]));
+    let mut orphans = FieldSet::new();
+    for path in present.iter() {
+        if !owned.contains(path) && has_prefix_in(path, &last) {
+            orphans.insert(path.clone());
+        }
+    }
     let mut doomed = FieldSet::new();
     for path in last.iter() {
-        if orphans.iter().any(|o| path.starts_with(o)) {
+        if has_prefix_in(path, &orphans) {
             doomed.insert(path.clone());
         }
     }
@@ -211,15 +264,26 @@ fn prune(mut merged: Value, last_applied: &FieldSet, everyone: &FieldSet, schema
 /// items carry their keys.
 fn validate_config(config: &Value, schema: &dyn MergeSchema) -> Result<(), ApplyError> {
     if !config.is_object() {
-        return Err(ApplyError::Invalid("the applied configuration must be an object".into()));
+        return Err(ApplyError::Invalid(
+            "the applied configuration must be an object".into(),
+        ));
     }
-    if config.pointer("/metadata/managedFields").is_some_and(|m| !m.is_null()) {
-        return Err(ApplyError::Invalid("metadata.managedFields must be nil in an applied configuration".into()));
+    if config
+        .pointer("/metadata/managedFields")
+        .is_some_and(|m| !m.is_null())
+    {
+        return Err(ApplyError::Invalid(
+            "metadata.managedFields must be nil in an applied configuration".into(),
+        ));
     }
     check_keys(config, &mut Vec::new(), schema)
 }
 
-fn check_keys<'v>(value: &'v Value, path: &mut Vec<&'v str>, schema: &dyn MergeSchema) -> Result<(), ApplyError> {
+fn check_keys<'v>(
+    value: &'v Value,
+    path: &mut Vec<&'v str>,
+    schema: &dyn MergeSchema,
+) -> Result<(), ApplyError> {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
@@ -229,7 +293,7 @@ fn check_keys<'v>(value: &'v Value, path: &mut Vec<&'v str>, schema: &dyn MergeS
             }
         }
         Value::Array(items) => {
-            if let ListStrategy::Map { keys } = schema.apply_list_strategy(path) {
+            if let ListStrategy::Map { keys } = apply_strategy(schema, path) {
                 for item in items {
                     let Value::Object(fields) = item else {
                         return Err(ApplyError::Invalid(format!(

@@ -3,7 +3,7 @@
 
 use super::fieldset::{FieldSet, Node, item_element};
 use super::path::{Path, PathElement, schema_path};
-use crate::engine::patch::schema::{ListStrategy, MergeSchema};
+use crate::engine::patch::schema::{ListStrategy, MergeSchema, apply_strategy};
 use serde_json::{Map, Value};
 
 /// The difference between two versions of an object, as structured-merge-diff's Compare:
@@ -48,7 +48,7 @@ fn is_granular_object(value: Option<&Value>, path: &Path, schema: &dyn MergeSche
 }
 
 fn list_strategy(path: &Path, schema: &dyn MergeSchema) -> ListStrategy {
-    schema.apply_list_strategy(&schema_path(path))
+    apply_strategy(schema, &schema_path(path))
 }
 
 fn walk(

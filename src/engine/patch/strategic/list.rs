@@ -101,6 +101,38 @@ pub(super) fn order_by(
     merge_sorted(server_only, in_patch, server_order, keys)
 }
 
+/// kube's validatePatchWithSetOrderList: the patch list's items (deletions aside) must
+/// appear in `$setElementOrder` and in the same relative order.
+pub(super) fn check_order_matches(
+    patch_list: &[Value],
+    order: &[Value],
+    keys: &Option<Vec<String>>,
+    path: &[&str],
+) -> Result<(), PatchError> {
+    let is_delete = |item: &Value| item.get(DIRECTIVE).and_then(Value::as_str) == Some("delete");
+    let items: Vec<&Value> = patch_list.iter().filter(|item| !is_delete(item)).collect();
+    // kube's walk: a directive element is skipped only while order entries remain, so a
+    // trailing `{"$patch": "replace"}` after the last ordered item is refused like kubectl.
+    let (mut at, mut wanted) = (0, 0);
+    while at < items.len() && wanted < order.len() {
+        if is_directive_element(items[at]) {
+            at += 1;
+            continue;
+        }
+        if identity(items[at], keys) == identity(&order[wanted], keys) {
+            at += 1;
+        }
+        wanted += 1;
+    }
+    if at < items.len() {
+        return Err(PatchError::Invalid(format!(
+            "the order of the patch list at {} does not match its $setElementOrder list",
+            dotted(path)
+        )));
+    }
+    Ok(())
+}
+
 enum ElementKind {
     Scalars,
     Objects,

@@ -219,8 +219,11 @@ impl Merger<'_> {
                     self.merge_list(existing.unwrap_or_default(), list, path)?
                 }
             };
-            let strategy = self.schema.list_strategy(path);
+            let strategy = self.schema.list_strategy(path).resolve(&[&merged]);
             let keys = list::identity_keys(&strategy, &merged);
+            if let Some(list) = patch_list {
+                list::check_order_matches(list, order, &keys, path)?;
+            }
             let ordered = list::order_by(merged, order, &original_list.unwrap_or_default(), &keys);
             path.pop();
             original.insert(field.to_string(), Value::Array(ordered));
@@ -236,7 +239,11 @@ impl Merger<'_> {
         patch_list: &'p [Value],
         path: &mut Vec<&'p str>,
     ) -> Result<Vec<Value>, PatchError> {
-        match self.schema.list_strategy(path) {
+        match self
+            .schema
+            .list_strategy(path)
+            .resolve(&[&existing, patch_list])
+        {
             ListStrategy::Atomic => Ok(list::atomic(patch_list)),
             strategy => self.merge_list_with(existing, patch_list, path, &strategy),
         }

@@ -1,0 +1,94 @@
+//! Starting the console: connect, build the cluster backend, then run the TUI (or render one
+//! frame for `fluxdeck snapshot`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use super::console::ClusterBackend;
+use crate::cli::{GlobalArgs, SnapshotArgs};
+use crate::cluster::connect::Mode;
+use crate::commands::Ctx;
+use crate::tui::app::state::View;
+use crate::tui::backend::{ContextInfo, Mode as TuiMode};
+
+fn context_info(ctx: &Ctx, g: &GlobalArgs) -> ContextInfo {
+    ContextInfo {
+        name: ctx.context.clone(),
+        // The console starts on every namespace unless -n narrows it (k9s habit).
+        namespace: g.namespace.clone(),
+        mode: match ctx.mode {
+            Mode::Embedded => TuiMode::Embedded,
+            Mode::Cluster => TuiMode::Cluster,
+        },
+        read_only: ctx.read_only,
+    }
+}
+
+async fn backend(ctx: &Ctx, g: &GlobalArgs) -> Result<ClusterBackend> {
+    ClusterBackend::start(ctx.client.clone(), context_info(ctx, g), ctx.actor.clone())
+        .await
+        .wrap_err("cannot start the console's watches")
+}
+
+/// `fluxdeck` with no subcommand.
+pub async fn run_console(g: &GlobalArgs) -> Result<i32> {
+    let ctx = super::connect(g).await?;
+    let backend = backend(&ctx, g).await?;
+    let opts = crate::tui::run::TuiOptions::load(&ctx.context, g.ascii, ctx.read_only)?;
+    crate::tui::run::run(Arc::new(backend), opts).await?;
+    drop(ctx);
+    Ok(0)
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16)> {
+    let (c, r) = s
+        .split_once('x')
+        .ok_or_else(|| eyre!("--size {s:?}: expected COLSxROWS, e.g. 120x40"))?;
+    let cols: u16 = c
+        .trim()
+        .parse()
+        .map_err(|_| eyre!("--size {s:?}: columns must be a number"))?;
+    let rows: u16 = r
+        .trim()
+        .parse()
+        .map_err(|_| eyre!("--size {s:?}: rows must be a number"))?;
+    if cols < 20 || rows < 5 {
+        return Err(eyre!("--size {s:?}: at least 20x5"));
+    }
+    Ok((cols, rows))
+}
+
+/// `fluxdeck snapshot`: one frame of the real app, plain text (or ANSI) on stdout.
+pub async fn run_snapshot(g: &GlobalArgs, a: &SnapshotArgs) -> Result<i32> {
+    let view = View::parse(&a.view).ok_or_else(|| {
+        eyre!(
+            "--view {:?}: use list, tree, events, detail, diff or approvals",
+            a.view
+        )
+    })?;
+    let (cols, rows) = parse_size(&a.size)?;
+    let wait = crate::engine::duration::parse(&a.wait)?;
+    let ctx = super::connect(g).await?;
+    let backend = backend(&ctx, g).await?;
+    let deadline = Instant::now() + wait;
+    let mut changes = crate::tui::backend::Backend::changes(&backend);
+    // Render once every watch has listed (and the snapshot reflects it), or at the deadline.
+    while !backend.synced() && Instant::now() < deadline {
+        let _ = tokio::time::timeout(Duration::from_millis(100), changes.changed()).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let snapshot = crate::tui::backend::Backend::snapshot(&backend);
+    let frame = crate::tui::headless::render_frame(
+        &snapshot,
+        view,
+        cols,
+        rows,
+        a.select.as_deref(),
+        a.ansi,
+    );
+    print!("{frame}");
+    drop(ctx);
+    Ok(0)
+}
