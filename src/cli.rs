@@ -67,6 +67,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve the embedded store over HTTPS with a kubeconfig for any client.
     Server(ServerArgs),
+    /// Run the in-process controllers headless against the connected cluster.
+    Controllers,
     /// Build a kustomization directory, like `kubectl kustomize DIR`.
     Kustomize(KustomizeArgs),
     /// Render one frame of the console to stdout (no terminal needed).

@@ -34,7 +34,7 @@ async fn backend(ctx: &Ctx, g: &GlobalArgs) -> Result<ClusterBackend> {
 
 /// `fluxdeck` with no subcommand.
 pub async fn run_console(g: &GlobalArgs) -> Result<i32> {
-    let ctx = super::connect(g).await?;
+    let ctx = super::connect_with(g, true).await?;
     let backend = backend(&ctx, g).await?;
     let opts = crate::tui::run::TuiOptions::load(&ctx.context, g.ascii, ctx.read_only)?;
     crate::tui::run::run(Arc::new(backend), opts).await?;

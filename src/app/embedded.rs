@@ -119,3 +119,13 @@ pub async fn bootstrap(e: &Embedded, with_demo: bool) -> Result<(), ConnectError
     std::fs::write(&marker, url).map_err(|err| embedded_err(&e.data_dir, err))?;
     Ok(())
 }
+
+/// Start the in-process controllers against the embedded store (with the simulated rollout).
+pub async fn start_controllers(
+    e: &Embedded,
+) -> Result<crate::controllers::ControllersHandle, ConnectError> {
+    let opts = crate::controllers::ControllerOptions::new(e.data_dir.clone(), true);
+    crate::controllers::run_all(e.client.clone(), opts)
+        .await
+        .map_err(|err| embedded_err(&e.data_dir, err))
+}

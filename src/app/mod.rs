@@ -28,6 +28,12 @@ fn connect_options(g: &GlobalArgs) -> ConnectOptions {
 
 /// Connect as the flags ask: kubeconfig cluster if one is configured (and not --embedded).
 pub async fn connect(g: &GlobalArgs) -> Result<Ctx> {
+    connect_with(g, false).await
+}
+
+/// Connect; on the embedded store, `with_controllers` also starts the in-process controllers
+/// (the console, reconcile and resume need something to answer them).
+pub async fn connect_with(g: &GlobalArgs, with_controllers: bool) -> Result<Ctx> {
     let opts = connect_options(g);
     let located = if opts.embedded {
         None
@@ -53,12 +59,18 @@ pub async fn connect(g: &GlobalArgs) -> Result<Ctx> {
                 actor,
                 ascii: g.ascii,
                 embedded: None,
+                controllers: None,
             })
         }
         None => {
             let dir = connect::data_dir(&opts)?;
             let e = embedded::open(&dir).await?;
             embedded::bootstrap(&e, true).await?;
+            let controllers = if with_controllers {
+                Some(embedded::start_controllers(&e).await?)
+            } else {
+                None
+            };
             Ok(Ctx {
                 client: e.client.clone(),
                 namespace,
@@ -68,6 +80,7 @@ pub async fn connect(g: &GlobalArgs) -> Result<Ctx> {
                 actor: connect::actor_name(None, "embedded"),
                 ascii: g.ascii,
                 embedded: Some(e),
+                controllers,
             })
         }
     }
@@ -85,9 +98,11 @@ pub async fn run(cli: Cli) -> Result<i32> {
     match command {
         Command::Get(a) => exit_code(commands::get::run(&connect(g).await?, &a).await?),
         Command::Suspend(a) => exit_code(commands::actions::suspend(&connect(g).await?, &a).await?),
-        Command::Resume(a) => exit_code(commands::actions::resume(&connect(g).await?, &a).await?),
+        Command::Resume(a) => {
+            exit_code(commands::actions::resume(&connect_with(g, true).await?, &a).await?)
+        }
         Command::Reconcile(a) => {
-            exit_code(commands::actions::reconcile(&connect(g).await?, &a).await?)
+            exit_code(commands::actions::reconcile(&connect_with(g, true).await?, &a).await?)
         }
         Command::Events(a) => exit_code(commands::events::run(&connect(g).await?, &a).await?),
         Command::Tree(a) => exit_code(commands::tree::run(&connect(g).await?, &a).await?),
@@ -107,6 +122,20 @@ pub async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Snapshot(a) => console_run::run_snapshot(g, &a).await,
         Command::Kustomize(a) => exit_code(commands::kustomize::run(&a)?),
+        Command::Controllers => {
+            let ctx = connect(g).await?;
+            let dir = connect::data_dir(&connect_options(g))?;
+            let embedded = ctx.mode == Mode::Embedded;
+            let opts = crate::controllers::ControllerOptions::new(dir, embedded);
+            let handle = crate::controllers::run_all(ctx.client.clone(), opts).await?;
+            eprintln!(
+                "► controllers running against {} (artifacts on {}); ctrl-c stops",
+                ctx.context, handle.artifact_url
+            );
+            server::wait_for_shutdown().await;
+            drop(handle);
+            Ok(0)
+        }
         Command::Server(a) => {
             let dir = connect::data_dir(&connect_options(g))?;
             server::run(&a, &dir, g.ascii).await

@@ -23,18 +23,23 @@ pub async fn run(args: &ServerArgs, data_dir: &Path, ascii: bool) -> Result<i32>
             path.display()
         );
     }
-    if !args.no_controllers {
+    let _controllers = if args.no_controllers {
+        None
+    } else {
+        let c = embedded::start_controllers(&e).await?;
         eprintln!(
-            "{arrow} in-process controllers are not part of this build yet; objects keep the status clients write"
+            "{arrow} in-process controllers running (artifacts on {})",
+            c.artifact_url
         );
-    }
+        Some(c)
+    };
     wait_for_shutdown().await;
     handle.shutdown().await;
     Ok(0)
 }
 
 /// Resolve on SIGINT or SIGTERM.
-async fn wait_for_shutdown() {
+pub async fn wait_for_shutdown() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

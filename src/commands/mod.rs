@@ -30,6 +30,8 @@ pub struct Ctx {
     pub ascii: bool,
     /// The embedded store, when this command runs on it (kept alive for the command's life).
     pub embedded: Option<crate::app::embedded::Embedded>,
+    /// In-process controllers started for this command (embedded store only).
+    pub controllers: Option<crate::controllers::ControllersHandle>,
 }
 
 #[derive(Debug, thiserror::Error)]
