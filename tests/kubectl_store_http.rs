@@ -262,14 +262,10 @@ fn read_back_fleet(k: &Harness, dir: &str) {
     assert!(checked >= 4, "only {checked} objects in {dir}");
 }
 
+/// `kubectl get configmaps -w` (Table watch events) prints objects created and changed later.
 fn watch_sees_later_change(k: &Harness) {
     k.ok(&["create", "configmap", "watched", "--from-literal=v=1"]);
-    let mut child = k
-        .command(&["get", "configmap", "watched", "-w", "-o", "jsonpath={.data.v}{\"\\n\"}"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kubectl get -w starts");
+    let mut child = k.command(&["get", "configmaps", "-w"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("kubectl get -w starts");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -279,18 +275,29 @@ fn watch_sees_later_change(k: &Harness) {
             }
         }
     });
-    assert_eq!(rx.recv_timeout(Duration::from_secs(20)).expect("initial state"), "1");
-    k.ok(&["patch", "configmap", "watched", "--type=merge", "-p", r#"{"data":{"v":"2"}}"#]);
-    let deadline = Instant::now() + Duration::from_secs(20);
     let mut seen = Vec::new();
-    while Instant::now() < deadline && !seen.iter().any(|l| l == "2") {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
-            seen.push(line);
+    let mut wait_for = |what: &str, matches: &dyn Fn(&[&str]) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let hit = matches(&words);
+                seen.push(line.clone());
+                if hit {
+                    return;
+                }
+            }
         }
-    }
+        panic!("get -w never printed {what}; it printed {seen:?}");
+    };
+    wait_for("the header", &|w| w == ["NAME", "DATA", "AGE"]);
+    wait_for("the existing ConfigMap", &|w| w.first() == Some(&"watched") && w.get(1) == Some(&"1"));
+    k.ok(&["create", "configmap", "later", "--from-literal=a=1", "--from-literal=b=2"]);
+    wait_for("the ConfigMap created later", &|w| w.first() == Some(&"later") && w.get(1) == Some(&"2"));
+    k.ok(&["patch", "configmap", "watched", "--type=merge", "-p", r#"{"data":{"w":"2"}}"#]);
+    wait_for("the change to the first ConfigMap", &|w| w.first() == Some(&"watched") && w.get(1) == Some(&"2"));
     let _ = child.kill();
     let _ = child.wait();
-    assert!(seen.iter().any(|l| l == "2"), "get -w printed {seen:?}");
 }
 
 /// Older kubectl versions: discovery, client-side apply (create and update), get columns, diff, delete.

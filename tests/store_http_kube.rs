@@ -236,5 +236,14 @@ async fn kube_over_https_with_token() {
     let api: Api<ConfigMap> = Api::namespaced(https_client(&bad).await, "default");
     let err = api.list(&ListParams::default()).await.unwrap_err();
     assert_eq!(api_code(&err), 401);
-    server.handle.shutdown().await;
+
+    // Shutdown ends open watches and stops accepting connections.
+    let addr = server.handle.local_addr();
+    let api: Api<ConfigMap> = Api::namespaced(https_client(&server.kubeconfig).await, "default");
+    let mut open_watch = api.watch(&kube::api::WatchParams::default().timeout(290), "0").await.unwrap().boxed();
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(10), server.handle.shutdown()).await;
+    assert!(stopped.is_ok(), "shutdown finishes even with an open watch");
+    let drained = tokio::time::timeout(std::time::Duration::from_secs(10), async { while let Some(Ok(_)) = open_watch.next().await {} }).await;
+    assert!(drained.is_ok(), "the open watch ends after shutdown");
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "nothing listens after shutdown");
 }

@@ -236,6 +236,11 @@ fn decode_message(bytes: &[u8], schema: &[Field]) -> Result<Value, ProtobufError
             }
             _ => return Err(ProtobufError::Malformed("field has an unexpected wire type")),
         };
+        // Go marshals every non-pointer field, so zero values arrive for fields the client
+        // never set; JSON's omitempty is the right reading of them.
+        if is_zero(&value) && !field.repeated {
+            continue;
+        }
         if field.repeated {
             let entry = object.entry(field.name).or_insert_with(|| json!([]));
             if let Value::Array(items) = entry {
@@ -246,6 +251,15 @@ fn decode_message(bytes: &[u8], schema: &[Field]) -> Result<Value, ProtobufError
         }
     }
     Ok(Value::Object(object))
+}
+
+fn is_zero(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Number(n) => n.as_i64() == Some(0),
+        _ => false,
+    }
 }
 
 fn map_entry(bytes: &[u8], bytes_value: bool) -> Result<(String, Value), ProtobufError> {
@@ -267,6 +281,9 @@ fn time(bytes: &[u8]) -> Result<Value, ProtobufError> {
         if let (1, Wire::Varint(v)) = (number, wire) {
             seconds = v as i64;
         }
+    }
+    if seconds == 0 {
+        return Ok(Value::Null); // the zero metav1.Time: unset
     }
     let ts = jiff::Timestamp::from_second(seconds).map_err(|_| ProtobufError::Malformed("timestamp out of range"))?;
     Ok(json!(ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()))
@@ -336,9 +353,13 @@ mod tests {
         len_field(1, b"flux-system", &mut meta);
         len_field(8, &time, &mut meta);
         len_field(14, b"example.com/hold", &mut meta);
+        len_field(2, b"", &mut meta); // an empty generateName, as Go always marshals it
+        len_field(9, b"", &mut meta); // the zero deletionTimestamp
         let mut raw = Vec::new();
         len_field(1, &meta, &mut raw);
         let object = decode(&envelope("v1", "Namespace", &raw)).unwrap();
+        assert!(object["metadata"].get("generateName").is_none());
+        assert!(object["metadata"].get("deletionTimestamp").is_none());
         assert_eq!(object["metadata"]["finalizers"], json!(["example.com/hold"]));
         assert_eq!(object["metadata"]["creationTimestamp"], "2026-01-01T00:00:00Z");
     }
