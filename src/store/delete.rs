@@ -12,7 +12,7 @@ use super::state::{ObjKey, State, gr_display, key_of, not_found};
 use super::types::{
     DeleteOptions, DeleteOutcome, GroupResource, Propagation, ResourceType, StoreError,
 };
-use super::write::namespace_held;
+use super::write_checks::namespace_held;
 
 pub const FOREGROUND: &str = "foregroundDeletion";
 

@@ -24,6 +24,7 @@ mod state;
 mod store;
 pub mod watch;
 mod write;
+mod write_checks;
 
 pub use store::{Store, StoreConfig};
 pub use watch::WatchStream;

@@ -233,19 +233,8 @@ impl Store {
     ) -> Result<Value, StoreError> {
         let now = meta::now_rfc3339();
         let manager = manager_of(o);
-        self.write(|st| {
-            st.create(
-                rt,
-                ns,
-                obj,
-                &Ctx {
-                    now: &now,
-                    manager: &manager,
-                    dry_run: o.dry_run,
-                },
-            )
-        })
-        .await
+        self.write(|st| st.create(rt, ns, obj, &ctx(&now, &manager, o)?))
+            .await
     }
 
     pub async fn replace(
@@ -260,20 +249,7 @@ impl Store {
         let now = meta::now_rfc3339();
         let manager = manager_of(o);
         let out = self
-            .write(|st| {
-                st.replace(
-                    rt,
-                    ns,
-                    name,
-                    obj,
-                    sub,
-                    &Ctx {
-                        now: &now,
-                        manager: &manager,
-                        dry_run: o.dry_run,
-                    },
-                )
-            })
+            .write(|st| st.replace(rt, ns, name, obj, sub, &ctx(&now, &manager, o)?))
             .await;
         out
     }
@@ -292,21 +268,7 @@ impl Store {
         let now = meta::now_rfc3339();
         let manager = manager_of(o);
         let out = self
-            .write(|st| {
-                st.patch(
-                    rt,
-                    ns,
-                    name,
-                    &kind,
-                    body,
-                    sub,
-                    &Ctx {
-                        now: &now,
-                        manager: &manager,
-                        dry_run: o.dry_run,
-                    },
-                )
-            })
+            .write(|st| st.patch(rt, ns, name, &kind, body, sub, &ctx(&now, &manager, o)?))
             .await;
         out
     }
@@ -446,6 +408,16 @@ impl Store {
 
 pub(crate) type StoreInner = Inner;
 
+/// The write context of a request; an unknown fieldValidation value is a 400.
+fn ctx<'a>(now: &'a str, manager: &'a str, o: &WriteOptions) -> Result<Ctx<'a>, StoreError> {
+    Ok(Ctx {
+        now,
+        manager,
+        dry_run: o.dry_run,
+        validation: super::schema_hook::mode(o.field_validation.as_deref())?,
+    })
+}
+
 fn manager_of(o: &WriteOptions) -> String {
     o.field_manager
         .clone()
@@ -457,6 +429,7 @@ fn manager_of(o: &WriteOptions) -> String {
 fn bootstrap(st: &mut State) {
     let now = meta::now_rfc3339();
     let ctx = Ctx {
+        validation: crate::engine::schema::FieldValidation::Warn,
         now: &now,
         manager: "fluxdeck",
         dry_run: false,
