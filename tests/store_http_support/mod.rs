@@ -1,6 +1,8 @@
 //! Shared helpers for the store/http integration tests: both transports and Flux CRD loading.
 #![allow(dead_code)]
 
+pub mod kubectl;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -27,15 +29,22 @@ pub async fn start_https() -> Https {
     let dir = tempfile::tempdir().expect("temp dir");
     let kubeconfig = dir.path().join("kubeconfig");
     let listen = "127.0.0.1:0".parse().expect("address");
-    let handle = serve(Store::in_memory(), listen, Some(&kubeconfig)).await.expect("server starts");
-    Https { handle, kubeconfig, dir }
+    let handle = serve(Store::in_memory(), listen, Some(&kubeconfig))
+        .await
+        .expect("server starts");
+    Https {
+        handle,
+        kubeconfig,
+        dir,
+    }
 }
 
 pub async fn https_client(kubeconfig: &Path) -> kube::Client {
     let config = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig parses");
-    let config = kube::Config::from_custom_kubeconfig(config, &kube::config::KubeConfigOptions::default())
-        .await
-        .expect("kubeconfig is usable");
+    let config =
+        kube::Config::from_custom_kubeconfig(config, &kube::config::KubeConfigOptions::default())
+            .await
+            .expect("kubeconfig is usable");
     kube::Client::try_from(config).expect("client")
 }
 
@@ -49,7 +58,9 @@ pub async fn create_crds(client: &kube::Client, relative: &str) {
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     for doc in fluxdeck::engine::yaml::parse_documents(&text).expect("CRD YAML parses") {
         let crd: CustomResourceDefinition = serde_json::from_value(doc).expect("a CRD");
-        api.create(&PostParams::default(), &crd).await.expect("CRD is created");
+        api.create(&PostParams::default(), &crd)
+            .await
+            .expect("CRD is created");
     }
 }
 
@@ -76,7 +87,10 @@ pub fn kustomization(name: &str, namespace: &str) -> Value {
 pub async fn eventually<F: FnMut() -> bool>(what: &str, mut check: F) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !check() {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

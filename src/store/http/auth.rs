@@ -30,7 +30,10 @@ impl BearerToken {
 
     /// Constant-time comparison of a presented `Authorization` header value.
     pub fn accepts(&self, header: Option<&str>) -> bool {
-        let Some(presented) = header.and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer "))) else {
+        let Some(presented) = header.and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        }) else {
             return false;
         };
         let (a, b) = (presented.trim().as_bytes(), self.0.as_bytes());
@@ -46,13 +49,27 @@ impl std::fmt::Debug for BearerToken {
 
 const OPEN_PATHS: [&str; 3] = ["/healthz", "/livez", "/readyz"];
 
-pub async fn require_token(State(token): State<BearerToken>, request: Request, next: Next) -> Response {
+pub async fn require_token(
+    State(token): State<BearerToken>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
-    if OPEN_PATHS.iter().any(|p| path == *p || path.starts_with(&format!("{p}/"))) {
+    if OPEN_PATHS
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    {
         return next.run(request).await;
     }
-    let header = request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    if token.accepts(header) { next.run(request).await } else { ApiError::unauthorized().into_response() }
+    let header = request
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if token.accepts(header) {
+        next.run(request).await
+    } else {
+        ApiError::unauthorized().into_response()
+    }
 }
 
 #[cfg(test)]

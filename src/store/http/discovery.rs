@@ -8,7 +8,16 @@ use serde_json::{Value, json};
 
 use crate::store::types::ResourceType;
 
-pub const DEFAULT_VERBS: [&str; 8] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+pub const DEFAULT_VERBS: [&str; 8] = [
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 const STATUS_VERBS: [&str; 3] = ["get", "patch", "update"];
 
 /// Kubernetes version priority: GA before beta before alpha, higher numbers first,
@@ -16,7 +25,9 @@ const STATUS_VERBS: [&str; 3] = ["get", "patch", "update"];
 pub fn compare_versions(a: &str, b: &str) -> Ordering {
     fn rank(v: &str) -> Option<(u8, u64, u64)> {
         let rest = v.strip_prefix('v')?;
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let major: u64 = rest[..digits].parse().ok()?;
         let tail = &rest[digits..];
         let (level, minor) = if tail.is_empty() {
@@ -50,7 +61,11 @@ fn by_group(types: &[ResourceType]) -> Vec<(String, Vec<(String, Vec<&ResourceTy
                 groups.len() - 1
             }
         };
-        groups[idx].1.entry(rt.version.clone()).or_default().push(rt);
+        groups[idx]
+            .1
+            .entry(rt.version.clone())
+            .or_default()
+            .push(rt);
     }
     groups
         .into_iter()
@@ -63,7 +78,11 @@ fn by_group(types: &[ResourceType]) -> Vec<(String, Vec<(String, Vec<&ResourceTy
 }
 
 fn verbs(rt: &ResourceType) -> Vec<String> {
-    if rt.verbs.is_empty() { DEFAULT_VERBS.iter().map(|v| v.to_string()).collect() } else { rt.verbs.clone() }
+    if rt.verbs.is_empty() {
+        DEFAULT_VERBS.iter().map(|v| v.to_string()).collect()
+    } else {
+        rt.verbs.clone()
+    }
 }
 
 fn aggregated_resource(rt: &ResourceType) -> Value {
@@ -82,7 +101,8 @@ fn aggregated_resource(rt: &ResourceType) -> Value {
         resource["categories"] = json!(rt.categories);
     }
     if rt.status_subresource {
-        resource["subresources"] = json!([{"subresource": "status", "responseKind": kind, "verbs": STATUS_VERBS}]);
+        resource["subresources"] =
+            json!([{"subresource": "status", "responseKind": kind, "verbs": STATUS_VERBS}]);
     }
     resource
 }
@@ -96,7 +116,8 @@ pub fn aggregated(types: &[ResourceType], core: bool, version: &str) -> Value {
             let versions: Vec<Value> = versions
                 .iter()
                 .map(|(v, rts)| {
-                    let resources: Vec<Value> = rts.iter().map(|rt| aggregated_resource(rt)).collect();
+                    let resources: Vec<Value> =
+                        rts.iter().map(|rt| aggregated_resource(rt)).collect();
                     json!({"version": v, "resources": resources, "freshness": "Current"})
                 })
                 .collect();
@@ -116,8 +137,10 @@ pub fn api_versions() -> Value {
 }
 
 fn api_group(group: &str, versions: &[(String, Vec<&ResourceType>)]) -> Value {
-    let entries: Vec<Value> =
-        versions.iter().map(|(v, _)| json!({"groupVersion": format!("{group}/{v}"), "version": v})).collect();
+    let entries: Vec<Value> = versions
+        .iter()
+        .map(|(v, _)| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
+        .collect();
     json!({
         "name": group,
         "versions": entries,
@@ -127,8 +150,11 @@ fn api_group(group: &str, versions: &[(String, Vec<&ResourceType>)]) -> Value {
 
 /// `/apis`: every non-core group.
 pub fn group_list(types: &[ResourceType]) -> Value {
-    let groups: Vec<Value> =
-        by_group(types).iter().filter(|(g, _)| !g.is_empty()).map(|(g, versions)| api_group(g, versions)).collect();
+    let groups: Vec<Value> = by_group(types)
+        .iter()
+        .filter(|(g, _)| !g.is_empty())
+        .map(|(g, versions)| api_group(g, versions))
+        .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
@@ -144,7 +170,10 @@ pub fn group(types: &[ResourceType], name: &str) -> Option<Value> {
 
 /// `/api/v1` or `/apis/{group}/{version}`, or None when that group-version is not served.
 pub fn resource_list(types: &[ResourceType], group: &str, version: &str) -> Option<Value> {
-    let matching: Vec<&ResourceType> = types.iter().filter(|rt| rt.group == group && rt.version == version).collect();
+    let matching: Vec<&ResourceType> = types
+        .iter()
+        .filter(|rt| rt.group == group && rt.version == version)
+        .collect();
     if matching.is_empty() {
         return None;
     }
@@ -171,15 +200,27 @@ pub fn resource_list(types: &[ResourceType], group: &str, version: &str) -> Opti
             }));
         }
     }
-    let group_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-    Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}))
+    let group_version = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}),
+    )
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
-    pub fn rt(group: &str, version: &str, kind: &str, plural: &str, namespaced: bool) -> ResourceType {
+    pub fn rt(
+        group: &str,
+        version: &str,
+        kind: &str,
+        plural: &str,
+        namespaced: bool,
+    ) -> ResourceType {
         ResourceType {
             group: group.into(),
             version: version.into(),
@@ -203,16 +244,35 @@ pub(crate) mod tests {
         vec![
             cm,
             rt("", "v1", "Namespace", "namespaces", false),
-            rt("kustomize.toolkit.fluxcd.io", "v1beta2", "Kustomization", "kustomizations", true),
-            rt("kustomize.toolkit.fluxcd.io", "v1", "Kustomization", "kustomizations", true),
+            rt(
+                "kustomize.toolkit.fluxcd.io",
+                "v1beta2",
+                "Kustomization",
+                "kustomizations",
+                true,
+            ),
+            rt(
+                "kustomize.toolkit.fluxcd.io",
+                "v1",
+                "Kustomization",
+                "kustomizations",
+                true,
+            ),
         ]
     }
 
     #[test]
     fn version_priority_matches_kubernetes() {
-        let mut v = vec!["v1beta1", "foo", "v1alpha1", "v2", "v1", "v1beta2", "v10", "bar"];
+        let mut v = vec![
+            "v1beta1", "foo", "v1alpha1", "v2", "v1", "v1beta2", "v10", "bar",
+        ];
         v.sort_by(|a, b| compare_versions(a, b));
-        assert_eq!(v, ["v10", "v2", "v1", "v1beta2", "v1beta1", "v1alpha1", "bar", "foo"]);
+        assert_eq!(
+            v,
+            [
+                "v10", "v2", "v1", "v1beta2", "v1beta1", "v1alpha1", "bar", "foo"
+            ]
+        );
     }
 
     #[test]
@@ -224,23 +284,43 @@ pub(crate) mod tests {
         assert_eq!(cm["resource"], "configmaps");
         assert_eq!(cm["scope"], "Namespaced");
         assert_eq!(cm["shortNames"], json!(["cm"]));
-        assert_eq!(core["items"][0]["versions"][0]["resources"][1]["scope"], "Cluster");
+        assert_eq!(
+            core["items"][0]["versions"][0]["resources"][1]["scope"],
+            "Cluster"
+        );
         let groups = aggregated(&sample(), false, "v2beta1");
         let flux = &groups["items"][0];
         assert_eq!(flux["metadata"]["name"], "kustomize.toolkit.fluxcd.io");
-        assert_eq!(flux["versions"][0]["version"], "v1", "preferred version first");
-        assert_eq!(flux["versions"][0]["resources"][0]["subresources"][0]["subresource"], "status");
+        assert_eq!(
+            flux["versions"][0]["version"], "v1",
+            "preferred version first"
+        );
+        assert_eq!(
+            flux["versions"][0]["resources"][0]["subresources"][0]["subresource"],
+            "status"
+        );
     }
 
     #[test]
     fn legacy_documents() {
         let list = group_list(&sample());
-        assert_eq!(list["groups"][0]["preferredVersion"]["groupVersion"], "kustomize.toolkit.fluxcd.io/v1");
+        assert_eq!(
+            list["groups"][0]["preferredVersion"]["groupVersion"],
+            "kustomize.toolkit.fluxcd.io/v1"
+        );
         assert!(group(&sample(), "apps").is_none());
         let rl = resource_list(&sample(), "kustomize.toolkit.fluxcd.io", "v1").unwrap();
-        let names: Vec<&str> = rl["resources"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = rl["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["kustomizations", "kustomizations/status"]);
-        assert_eq!(resource_list(&sample(), "", "v1").unwrap()["groupVersion"], "v1");
+        assert_eq!(
+            resource_list(&sample(), "", "v1").unwrap()["groupVersion"],
+            "v1"
+        );
         assert!(resource_list(&sample(), "", "v2").is_none());
     }
 }

@@ -42,10 +42,25 @@ impl Request {
     }
 }
 
-pub async fn dispatch(State(state): State<AppState>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let request = Request { method, query: Query::parse(uri.query()), headers, body };
+pub async fn dispatch(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request = Request {
+        method,
+        query: Query::parse(uri.query()),
+        headers,
+        body,
+    };
     let Some(path) = route::parse(uri.path()) else {
-        return ApiError::not_found(format!("the server could not find the requested resource (path {})", uri.path())).into_response();
+        return ApiError::not_found(format!(
+            "the server could not find the requested resource (path {})",
+            uri.path()
+        ))
+        .into_response();
     };
     let result = match path {
         ApiPath::Resource(resource) => resource_request(&state, resource, &request).await,
@@ -55,29 +70,56 @@ pub async fn dispatch(State(state): State<AppState>, method: Method, uri: Uri, h
 }
 
 fn resolve(state: &AppState, path: ResourcePath) -> Result<Target, ApiError> {
-    let rt = state.resolve(&path.group, &path.version, &path.plural).ok_or_else(|| {
-        let gv = if path.group.is_empty() { path.version.clone() } else { format!("{}/{}", path.group, path.version) };
-        ApiError::not_found(format!("the server could not find the requested resource ({} in {gv})", path.plural))
-    })?;
+    let rt = state
+        .resolve(&path.group, &path.version, &path.plural)
+        .ok_or_else(|| {
+            let gv = if path.group.is_empty() {
+                path.version.clone()
+            } else {
+                format!("{}/{}", path.group, path.version)
+            };
+            ApiError::not_found(format!(
+                "the server could not find the requested resource ({} in {gv})",
+                path.plural
+            ))
+        })?;
     let subresource = match path.subresource.as_deref() {
         None => Subresource::Main,
         Some("status") if rt.status_subresource => Subresource::Status,
         // Namespace finalization goes through the main resource here: finalizers live in spec.
         Some("finalize") if rt.group.is_empty() && rt.plural == "namespaces" => Subresource::Main,
         Some(other) => {
-            return Err(ApiError::not_found(format!("the server could not find the requested resource ({}/{other})", rt.plural)));
+            return Err(ApiError::not_found(format!(
+                "the server could not find the requested resource ({}/{other})",
+                rt.plural
+            )));
         }
     };
     if path.namespace.is_some() && !rt.namespaced {
-        return Err(ApiError::not_found(format!("{} is cluster-scoped and cannot be addressed inside a namespace", rt.plural)));
+        return Err(ApiError::not_found(format!(
+            "{} is cluster-scoped and cannot be addressed inside a namespace",
+            rt.plural
+        )));
     }
     if rt.namespaced && path.namespace.is_none() && path.name.is_some() {
-        return Err(ApiError::not_found(format!("{} is namespaced: use /namespaces/{{namespace}}/{}/{{name}}", rt.plural, rt.plural)));
+        return Err(ApiError::not_found(format!(
+            "{} is namespaced: use /namespaces/{{namespace}}/{}/{{name}}",
+            rt.plural, rt.plural
+        )));
     }
-    Ok(Target { rt, namespace: path.namespace, name: path.name, subresource })
+    Ok(Target {
+        rt,
+        namespace: path.namespace,
+        name: path.name,
+        subresource,
+    })
 }
 
-async fn resource_request(state: &AppState, path: ResourcePath, request: &Request) -> Result<Response, ApiError> {
+async fn resource_request(
+    state: &AppState,
+    path: ResourcePath,
+    request: &Request,
+) -> Result<Response, ApiError> {
     if let Some(answer) = meta_endpoints::virtual_resource(&path, request) {
         return answer;
     }
@@ -88,7 +130,10 @@ async fn resource_request(state: &AppState, path: ResourcePath, request: &Reques
         (&Method::GET, _) if request.query.flag("watch")? => watch_request(state, &target, request),
         (&Method::GET, None) => {
             let options = request.query.list_options()?;
-            let listed = state.store.list(&target.rt, ns, &options).map_err(store_err)?;
+            let listed = state
+                .store
+                .list(&target.rt, ns, &options)
+                .map_err(store_err)?;
             let mut meta = json!({"resourceVersion": listed.resource_version});
             if let Some(token) = &listed.continue_token {
                 meta["continue"] = json!(token);
@@ -106,43 +151,77 @@ async fn resource_request(state: &AppState, path: ResourcePath, request: &Reques
             let object = parse_body(request)?;
             check_body(&target, &object)?;
             let options = request.query.write_options()?;
-            let created = state.store.create(&target.rt, ns, object, &options).await.map_err(store_err)?;
+            let created = state
+                .store
+                .create(&target.rt, ns, object, &options)
+                .await
+                .map_err(store_err)?;
             render_object(&target.rt, created, StatusCode::CREATED, request)
         }
         (&Method::PUT, Some(name)) => {
             let object = parse_body(request)?;
             check_body(&target, &object)?;
             let options = request.query.write_options()?;
-            let replaced = state.store.replace(&target.rt, ns, name, object, target.subresource, &options).await.map_err(store_err)?;
+            let replaced = state
+                .store
+                .replace(&target.rt, ns, name, object, target.subresource, &options)
+                .await
+                .map_err(store_err)?;
             render_object(&target.rt, replaced, StatusCode::OK, request)
         }
         (&Method::PATCH, Some(name)) => patch_request(state, &target, name, request).await,
         (&Method::DELETE, Some(name)) => {
             let options = request.query.delete_options(&request.body)?;
-            match state.store.delete(&target.rt, ns, name, &options).await.map_err(store_err)? {
+            match state
+                .store
+                .delete(&target.rt, ns, name, &options)
+                .await
+                .map_err(store_err)?
+            {
                 DeleteOutcome::Deleted(object) => {
                     let uid = object.pointer("/metadata/uid").and_then(Value::as_str);
-                    Ok(json_response(StatusCode::OK, &success_status(&target.rt.group, &target.rt.plural, name, uid)))
+                    Ok(json_response(
+                        StatusCode::OK,
+                        &success_status(&target.rt.group, &target.rt.plural, name, uid),
+                    ))
                 }
-                DeleteOutcome::Pending(object) => render_object(&target.rt, object, StatusCode::ACCEPTED, request),
+                DeleteOutcome::Pending(object) => {
+                    render_object(&target.rt, object, StatusCode::ACCEPTED, request)
+                }
             }
         }
         (&Method::DELETE, None) => {
             let list_options = request.query.list_options()?;
             let options = request.query.delete_options(&request.body)?;
-            let deleted = state.store.delete_collection(&target.rt, ns, &list_options, &options).await.map_err(store_err)?;
+            let deleted = state
+                .store
+                .delete_collection(&target.rt, ns, &list_options, &options)
+                .await
+                .map_err(store_err)?;
             render_list(&target.rt, deleted, json!({}), request)
         }
         (method, name) => Err(ApiError::method_not_allowed(format!(
             "the server does not allow method {method} on {} {}",
             target.rt.plural,
-            if name.is_some() { "items" } else { "collections" }
+            if name.is_some() {
+                "items"
+            } else {
+                "collections"
+            }
         ))),
     }
 }
 
-async fn patch_request(state: &AppState, target: &Target, name: &str, request: &Request) -> Result<Response, ApiError> {
-    let kind = negotiate::patch_kind(request.header(header::CONTENT_TYPE), request.query.flag("force")?)?;
+async fn patch_request(
+    state: &AppState,
+    target: &Target,
+    name: &str,
+    request: &Request,
+) -> Result<Response, ApiError> {
+    let kind = negotiate::patch_kind(
+        request.header(header::CONTENT_TYPE),
+        request.query.flag("force")?,
+    )?;
     let body: Value = match kind {
         // Server-side apply bodies are YAML (JSON is YAML too).
         PatchKind::Apply { .. } => parse_yaml(&request.body)?,
@@ -151,23 +230,44 @@ async fn patch_request(state: &AppState, target: &Target, name: &str, request: &
     };
     let mut options = request.query.write_options()?;
     if matches!(kind, PatchKind::Apply { .. }) && options.field_manager.is_none() {
-        return Err(ApiError::bad_request("PATCH with application/apply-patch+yaml requires the fieldManager query parameter"));
+        return Err(ApiError::bad_request(
+            "PATCH with application/apply-patch+yaml requires the fieldManager query parameter",
+        ));
     }
     let ns = target.namespace.as_deref();
-    let existed = !matches!(kind, PatchKind::Apply { .. }) || state.store.get(&target.rt, ns, name).is_ok();
+    let existed =
+        !matches!(kind, PatchKind::Apply { .. }) || state.store.get(&target.rt, ns, name).is_ok();
     if options.field_manager.is_none() {
-        options.field_manager = request.header(header::USER_AGENT).map(|ua| ua.split('/').next().unwrap_or(ua).to_string());
+        options.field_manager = request
+            .header(header::USER_AGENT)
+            .map(|ua| ua.split('/').next().unwrap_or(ua).to_string());
     }
     let patched = state
         .store
-        .patch(&target.rt, ns, name, kind, &body, target.subresource, &options)
+        .patch(
+            &target.rt,
+            ns,
+            name,
+            kind,
+            &body,
+            target.subresource,
+            &options,
+        )
         .await
         .map_err(|e| ApiError::from_store(&e, &target.rt.group))?;
-    let code = if existed { StatusCode::OK } else { StatusCode::CREATED };
+    let code = if existed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     render_object(&target.rt, patched, code, request)
 }
 
-fn watch_request(state: &AppState, target: &Target, request: &Request) -> Result<Response, ApiError> {
+fn watch_request(
+    state: &AppState,
+    target: &Target,
+    request: &Request,
+) -> Result<Response, ApiError> {
     let mut options = request.query.watch_options()?;
     // A watch on an item path (the deprecated form) is a collection watch selecting that name.
     if let Some(name) = &target.name {
@@ -177,53 +277,92 @@ fn watch_request(state: &AppState, target: &Target, request: &Request) -> Result
             None => by_name,
         });
     }
-    let timeout = request.query.number::<u64>("timeoutSeconds")?.map(Duration::from_secs);
-    let include = IncludeObject::parse(request.query.get("includeObject")).map_err(ApiError::bad_request)?;
-    let renderer = watch::EventRenderer::new(&target.rt, negotiate::representation(request.header(header::ACCEPT)), include);
-    match state.store.watch(&target.rt, target.namespace.as_deref(), &options) {
-        Ok(events) => Ok(watch::response(events, renderer, target.rt.group.clone(), timeout)),
-        Err(err @ crate::store::types::StoreError::Gone { .. }) => Ok(watch::expired(&err, &target.rt.group)),
+    let timeout = request
+        .query
+        .number::<u64>("timeoutSeconds")?
+        .map(Duration::from_secs);
+    let include =
+        IncludeObject::parse(request.query.get("includeObject")).map_err(ApiError::bad_request)?;
+    let renderer = watch::EventRenderer::new(
+        &target.rt,
+        negotiate::representation(request.header(header::ACCEPT)),
+        include,
+    );
+    match state
+        .store
+        .watch(&target.rt, target.namespace.as_deref(), &options)
+    {
+        Ok(events) => Ok(watch::response(
+            events,
+            renderer,
+            target.rt.group.clone(),
+            timeout,
+        )),
+        Err(err @ crate::store::types::StoreError::Gone { .. }) => {
+            Ok(watch::expired(&err, &target.rt.group))
+        }
         Err(err) => Err(ApiError::from_store(&err, &target.rt.group)),
     }
 }
 
 pub fn parse_body(request: &Request) -> Result<Value, ApiError> {
-    let content_type = request.header(header::CONTENT_TYPE).unwrap_or("application/json");
+    let content_type = request
+        .header(header::CONTENT_TYPE)
+        .unwrap_or("application/json");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     let value = match essence {
         "application/yaml" | "application/x-yaml" | "text/yaml" => parse_yaml(&request.body)?,
-        "application/json" | "" | "*/*" => serde_json::from_slice(&request.body)
-            .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))?,
-        "application/vnd.kubernetes.protobuf" => protobuf::decode(&request.body).map_err(|e| match e {
-            protobuf::ProtobufError::UnsupportedKind(_) => ApiError::new(415, "UnsupportedMediaType", e.to_string()),
-            other => ApiError::bad_request(other.to_string()),
+        "application/json" | "" | "*/*" => serde_json::from_slice(&request.body).map_err(|e| {
+            ApiError::bad_request(format!("the request body is not valid JSON: {e}"))
         })?,
+        "application/vnd.kubernetes.protobuf" => {
+            protobuf::decode(&request.body).map_err(|e| match e {
+                protobuf::ProtobufError::UnsupportedKind(_) => {
+                    ApiError::new(415, "UnsupportedMediaType", e.to_string())
+                }
+                other => ApiError::bad_request(other.to_string()),
+            })?
+        }
         other => return Err(ApiError::unsupported_media_type(other)),
     };
     if !value.is_object() {
-        return Err(ApiError::bad_request("the request body must be a JSON object"));
+        return Err(ApiError::bad_request(
+            "the request body must be a JSON object",
+        ));
     }
     Ok(value)
 }
 
 fn parse_yaml(body: &[u8]) -> Result<Value, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("the request body is not UTF-8"))?;
-    crate::engine::yaml::parse_one::<Value>(text).map_err(|e| ApiError::bad_request(format!("the request body is not valid YAML or JSON: {e}")))
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::bad_request("the request body is not UTF-8"))?;
+    crate::engine::yaml::parse_one::<Value>(text).map_err(|e| {
+        ApiError::bad_request(format!("the request body is not valid YAML or JSON: {e}"))
+    })
 }
 
 /// The checks kube-apiserver makes before handing a body to storage.
 fn check_body(target: &Target, object: &Value) -> Result<(), ApiError> {
     if let Some(kind) = object.get("kind").and_then(Value::as_str) {
         if kind != target.rt.kind {
-            return Err(ApiError::bad_request(format!("the body is a {kind}, but the request path addresses {} (kind {})", target.rt.plural, target.rt.kind)));
+            return Err(ApiError::bad_request(format!(
+                "the body is a {kind}, but the request path addresses {} (kind {})",
+                target.rt.plural, target.rt.kind
+            )));
         }
     }
     if let Some(api_version) = object.get("apiVersion").and_then(Value::as_str) {
         if api_version != target.rt.api_version() {
-            return Err(ApiError::bad_request(format!("the body has apiVersion {api_version}, but the request path addresses {}", target.rt.api_version())));
+            return Err(ApiError::bad_request(format!(
+                "the body has apiVersion {api_version}, but the request path addresses {}",
+                target.rt.api_version()
+            )));
         }
     }
-    let body_ns = object.pointer("/metadata/namespace").and_then(Value::as_str).filter(|n| !n.is_empty());
+    let body_ns = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty());
     if let (Some(path_ns), Some(body_ns)) = (target.namespace.as_deref(), body_ns) {
         if path_ns != body_ns {
             return Err(ApiError::bad_request(format!(
@@ -231,9 +370,14 @@ fn check_body(target: &Target, object: &Value) -> Result<(), ApiError> {
             )));
         }
     }
-    if let (Some(path_name), Some(body_name)) = (target.name.as_deref(), object.pointer("/metadata/name").and_then(Value::as_str)) {
+    if let (Some(path_name), Some(body_name)) = (
+        target.name.as_deref(),
+        object.pointer("/metadata/name").and_then(Value::as_str),
+    ) {
         if path_name != body_name && !body_name.is_empty() {
-            return Err(ApiError::bad_request(format!("the name of the object ({body_name}) does not match the name on the URL ({path_name})")));
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({body_name}) does not match the name on the URL ({path_name})"
+            )));
         }
     }
     Ok(())
@@ -243,23 +387,43 @@ fn include_object(request: &Request) -> Result<IncludeObject, ApiError> {
     IncludeObject::parse(request.query.get("includeObject")).map_err(ApiError::bad_request)
 }
 
-fn render_object(rt: &ResourceType, object: Value, code: StatusCode, request: &Request) -> Result<Response, ApiError> {
+fn render_object(
+    rt: &ResourceType,
+    object: Value,
+    code: StatusCode,
+    request: &Request,
+) -> Result<Response, ApiError> {
     let body = match negotiate::representation(request.header(header::ACCEPT)) {
         Representation::Object => object,
         Representation::Metadata => partial_metadata(&object),
         Representation::Table(version) => {
             let meta = json!({"resourceVersion": object.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
-            TableLayout::for_type(rt).table(version, std::slice::from_ref(&object), meta, include_object(request)?, true)
+            TableLayout::for_type(rt).table(
+                version,
+                std::slice::from_ref(&object),
+                meta,
+                include_object(request)?,
+                true,
+            )
         }
     };
     Ok(json_response(code, &body))
 }
 
-fn render_list(rt: &ResourceType, items: Vec<Value>, meta: Value, request: &Request) -> Result<Response, ApiError> {
+fn render_list(
+    rt: &ResourceType,
+    items: Vec<Value>,
+    meta: Value,
+    request: &Request,
+) -> Result<Response, ApiError> {
     let body = match negotiate::representation(request.header(header::ACCEPT)) {
-        Representation::Object => json!({"kind": format!("{}List", rt.kind), "apiVersion": rt.api_version(), "metadata": meta, "items": items}),
+        Representation::Object => {
+            json!({"kind": format!("{}List", rt.kind), "apiVersion": rt.api_version(), "metadata": meta, "items": items})
+        }
         Representation::Metadata => partial_metadata_list(&items, meta),
-        Representation::Table(version) => TableLayout::for_type(rt).table(version, &items, meta, include_object(request)?, true),
+        Representation::Table(version) => {
+            TableLayout::for_type(rt).table(version, &items, meta, include_object(request)?, true)
+        }
     };
     Ok(json_response(StatusCode::OK, &body))
 }

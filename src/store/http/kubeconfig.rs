@@ -23,7 +23,8 @@ pub fn document(server: &str, token: &BearerToken) -> Value {
 }
 
 pub fn write(path: &Path, server: &str, token: &BearerToken) -> std::io::Result<()> {
-    let text = crate::engine::yaml::to_string(&document(server, token)).map_err(std::io::Error::other)?;
+    let text =
+        crate::engine::yaml::to_string(&document(server, token)).map_err(std::io::Error::other)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -55,7 +56,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
     }
 }

@@ -52,20 +52,28 @@ impl AppState {
 
 /// The REST API as a Router; with `auth`, every request but health probes needs the token.
 pub fn router(store: Store, auth: Option<BearerToken>) -> Router {
-    let state = AppState { store: Arc::new(store) };
+    let state = AppState {
+        store: Arc::new(store),
+    };
     let routes = Router::new()
         .route("/version", get(meta_endpoints::version))
         .route("/healthz", get(meta_endpoints::healthy))
         .route("/livez", get(meta_endpoints::healthy))
         .route("/readyz", get(meta_endpoints::healthy))
         .route("/openapi/v3", get(meta_endpoints::openapi_root))
-        .route("/openapi/v3/{*path}", get(meta_endpoints::openapi_group_version))
+        .route(
+            "/openapi/v3/{*path}",
+            get(meta_endpoints::openapi_group_version),
+        )
         .route("/openapi/v2", any(meta_endpoints::openapi_v2))
         .fallback(handlers::dispatch)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state);
     match auth {
-        Some(token) => routes.layer(axum::middleware::from_fn_with_state(token, auth::require_token)),
+        Some(token) => routes.layer(axum::middleware::from_fn_with_state(
+            token,
+            auth::require_token,
+        )),
         None => routes,
     }
 }

@@ -14,10 +14,16 @@ pub struct MediaType {
 
 impl MediaType {
     pub fn param(&self, key: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
     }
     fn is_json_like(&self) -> bool {
-        matches!(self.essence.as_str(), "application/json" | "*/*" | "application/*" | "application/yaml" | "")
+        matches!(
+            self.essence.as_str(),
+            "application/json" | "*/*" | "application/*" | "application/yaml" | ""
+        )
     }
 }
 
@@ -58,8 +64,13 @@ pub fn representation(accept: Option<&str>) -> Representation {
         match (media.param("as"), media.param("v")) {
             (None, _) => return Representation::Object,
             (Some("Table"), Some("v1")) if group_is_meta => return Representation::Table("v1"),
-            (Some("Table"), Some("v1beta1")) if group_is_meta => return Representation::Table("v1beta1"),
-            (Some("PartialObjectMetadata" | "PartialObjectMetadataList"), Some("v1" | "v1beta1")) if group_is_meta => {
+            (Some("Table"), Some("v1beta1")) if group_is_meta => {
+                return Representation::Table("v1beta1");
+            }
+            (
+                Some("PartialObjectMetadata" | "PartialObjectMetadataList"),
+                Some("v1" | "v1beta1"),
+            ) if group_is_meta => {
                 return Representation::Metadata;
             }
             _ => continue,
@@ -74,8 +85,8 @@ pub fn aggregated_discovery(accept: Option<&str>) -> Option<&'static str> {
         if !media.is_json_like() {
             continue;
         }
-        let wants_discovery =
-            media.param("g") == Some("apidiscovery.k8s.io") && media.param("as") == Some("APIGroupDiscoveryList");
+        let wants_discovery = media.param("g") == Some("apidiscovery.k8s.io")
+            && media.param("as") == Some("APIGroupDiscoveryList");
         if wants_discovery {
             match media.param("v") {
                 Some("v2") => return Some("v2"),
@@ -93,12 +104,19 @@ pub fn aggregated_discovery(accept: Option<&str>) -> Option<&'static str> {
 /// Maps a PATCH Content-Type onto the patch kind.
 pub fn patch_kind(content_type: Option<&str>, force: bool) -> Result<PatchKind, ApiError> {
     let raw = content_type.unwrap_or("");
-    let essence = raw.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = raw
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match essence.as_str() {
         "application/merge-patch+json" => Ok(PatchKind::Merge),
         "application/json-patch+json" => Ok(PatchKind::Json),
         "application/strategic-merge-patch+json" => Ok(PatchKind::Strategic),
-        "application/apply-patch+yaml" | "application/apply-patch+json" => Ok(PatchKind::Apply { force }),
+        "application/apply-patch+yaml" | "application/apply-patch+json" => {
+            Ok(PatchKind::Apply { force })
+        }
         _ => Err(ApiError::unsupported_media_type(raw)),
     }
 }
@@ -115,10 +133,15 @@ mod tests {
 
     #[test]
     fn protobuf_first_gets_json() {
-        assert_eq!(representation(Some("application/vnd.kubernetes.protobuf,application/json")), Representation::Object);
+        assert_eq!(
+            representation(Some("application/vnd.kubernetes.protobuf,application/json")),
+            Representation::Object
+        );
         assert_eq!(representation(None), Representation::Object);
         assert_eq!(
-            representation(Some("application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,application/json")),
+            representation(Some(
+                "application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,application/json"
+            )),
             Representation::Object
         );
     }
@@ -134,8 +157,19 @@ mod tests {
 
     #[test]
     fn patch_content_types() {
-        assert_eq!(patch_kind(Some("application/merge-patch+json"), false).unwrap(), PatchKind::Merge);
-        assert_eq!(patch_kind(Some("application/apply-patch+yaml; charset=utf-8"), true).unwrap(), PatchKind::Apply { force: true });
-        assert_eq!(patch_kind(Some("application/json"), false).unwrap_err().code, 415);
+        assert_eq!(
+            patch_kind(Some("application/merge-patch+json"), false).unwrap(),
+            PatchKind::Merge
+        );
+        assert_eq!(
+            patch_kind(Some("application/apply-patch+yaml; charset=utf-8"), true).unwrap(),
+            PatchKind::Apply { force: true }
+        );
+        assert_eq!(
+            patch_kind(Some("application/json"), false)
+                .unwrap_err()
+                .code,
+            415
+        );
     }
 }

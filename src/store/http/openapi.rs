@@ -13,14 +13,21 @@ use crate::store::types::ResourceType;
 
 /// The path prefix of a group-version: "api/v1" or "apis/{group}/{version}".
 pub fn gv_path(group: &str, version: &str) -> String {
-    if group.is_empty() { format!("api/{version}") } else { format!("apis/{group}/{version}") }
+    if group.is_empty() {
+        format!("api/{version}")
+    } else {
+        format!("apis/{group}/{version}")
+    }
 }
 
 /// `/openapi/v3`: one entry per group-version with a content hash so clients can cache.
 pub fn root(types: &[ResourceType]) -> Value {
     let mut by_gv: BTreeMap<String, Vec<&ResourceType>> = BTreeMap::new();
     for rt in types {
-        by_gv.entry(gv_path(&rt.group, &rt.version)).or_default().push(rt);
+        by_gv
+            .entry(gv_path(&rt.group, &rt.version))
+            .or_default()
+            .push(rt);
     }
     let paths: serde_json::Map<String, Value> = by_gv
         .into_iter()
@@ -58,9 +65,18 @@ fn query_param(name: &str, description: &str) -> Value {
 
 fn write_params(with_force: bool) -> Vec<Value> {
     let mut params = vec![
-        query_param("dryRun", "When present, indicates that modifications should not be persisted. Valid value: All."),
-        query_param("fieldManager", "A name associated with the actor or entity that is making these changes."),
-        query_param("fieldValidation", "How the server treats unknown or duplicate fields: Ignore, Warn or Strict."),
+        query_param(
+            "dryRun",
+            "When present, indicates that modifications should not be persisted. Valid value: All.",
+        ),
+        query_param(
+            "fieldManager",
+            "A name associated with the actor or entity that is making these changes.",
+        ),
+        query_param(
+            "fieldValidation",
+            "How the server treats unknown or duplicate fields: Ignore, Warn or Strict.",
+        ),
     ];
     if with_force {
         params.push(json!({"name": "force", "in": "query", "description": "Force is going to \"force\" Apply requests.", "schema": {"type": "boolean", "uniqueItems": true}}));
@@ -68,7 +84,13 @@ fn write_params(with_force: bool) -> Vec<Value> {
     params
 }
 
-fn operation(rt: &ResourceType, id: &str, action: &str, params: Vec<Value>, body: Option<Vec<&str>>) -> Value {
+fn operation(
+    rt: &ResourceType,
+    id: &str,
+    action: &str,
+    params: Vec<Value>,
+    body: Option<Vec<&str>>,
+) -> Value {
     let reference = json!({"$ref": format!("#/components/schemas/{}", schema_name(rt))});
     let mut op = json!({
         "tags": [gv_path(&rt.group, &rt.version).replace('/', "_")],
@@ -79,14 +101,20 @@ fn operation(rt: &ResourceType, id: &str, action: &str, params: Vec<Value>, body
         "x-kubernetes-group-version-kind": gvk(rt),
     });
     if let Some(types) = body {
-        let content: serde_json::Map<String, Value> =
-            types.into_iter().map(|t| (t.to_string(), json!({"schema": reference}))).collect();
+        let content: serde_json::Map<String, Value> = types
+            .into_iter()
+            .map(|t| (t.to_string(), json!({"schema": reference})))
+            .collect();
         op["requestBody"] = json!({"content": content, "required": true});
     }
     op
 }
 
-const PATCH_TYPES: [&str; 3] = ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json"];
+const PATCH_TYPES: [&str; 3] = [
+    "application/apply-patch+yaml",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+];
 
 fn paths_for(rt: &ResourceType, prefix: &str, out: &mut serde_json::Map<String, Value>) {
     let scope = if rt.namespaced { "Namespaced" } else { "" };
@@ -105,7 +133,14 @@ fn paths_for(rt: &ResourceType, prefix: &str, out: &mut serde_json::Map<String, 
         }
         Value::Array(p)
     };
-    let verbs = if rt.verbs.is_empty() { super::discovery::DEFAULT_VERBS.iter().map(|v| v.to_string()).collect() } else { rt.verbs.clone() };
+    let verbs = if rt.verbs.is_empty() {
+        super::discovery::DEFAULT_VERBS
+            .iter()
+            .map(|v| v.to_string())
+            .collect()
+    } else {
+        rt.verbs.clone()
+    };
     let has = |v: &str| verbs.iter().any(|x| x == v);
 
     let mut collection = json!({"parameters": path_params(false)});
@@ -113,10 +148,22 @@ fn paths_for(rt: &ResourceType, prefix: &str, out: &mut serde_json::Map<String, 
         collection["get"] = operation(rt, &format!("list{scope}"), "list", vec![], None);
     }
     if has("create") {
-        collection["post"] = operation(rt, &format!("create{scope}"), "post", write_params(false), Some(vec!["application/json", "application/yaml"]));
+        collection["post"] = operation(
+            rt,
+            &format!("create{scope}"),
+            "post",
+            write_params(false),
+            Some(vec!["application/json", "application/yaml"]),
+        );
     }
     if has("deletecollection") {
-        collection["delete"] = operation(rt, &format!("deletecollection{scope}"), "deletecollection", vec![], None);
+        collection["delete"] = operation(
+            rt,
+            &format!("deletecollection{scope}"),
+            "deletecollection",
+            vec![],
+            None,
+        );
     }
     out.insert(base.clone(), collection);
 
@@ -125,10 +172,22 @@ fn paths_for(rt: &ResourceType, prefix: &str, out: &mut serde_json::Map<String, 
         item["get"] = operation(rt, &format!("read{scope}"), "get", vec![], None);
     }
     if has("update") {
-        item["put"] = operation(rt, &format!("replace{scope}"), "put", write_params(false), Some(vec!["application/json", "application/yaml"]));
+        item["put"] = operation(
+            rt,
+            &format!("replace{scope}"),
+            "put",
+            write_params(false),
+            Some(vec!["application/json", "application/yaml"]),
+        );
     }
     if has("patch") {
-        item["patch"] = operation(rt, &format!("patch{scope}"), "patch", write_params(true), Some(PATCH_TYPES.to_vec()));
+        item["patch"] = operation(
+            rt,
+            &format!("patch{scope}"),
+            "patch",
+            write_params(true),
+            Some(PATCH_TYPES.to_vec()),
+        );
     }
     if has("delete") {
         item["delete"] = operation(rt, &format!("delete{scope}"), "delete", vec![], None);
@@ -138,8 +197,20 @@ fn paths_for(rt: &ResourceType, prefix: &str, out: &mut serde_json::Map<String, 
     if rt.status_subresource {
         let mut status = json!({"parameters": path_params(true)});
         status["get"] = operation(rt, &format!("read{scope}Status"), "get", vec![], None);
-        status["put"] = operation(rt, &format!("replace{scope}Status"), "put", write_params(false), Some(vec!["application/json", "application/yaml"]));
-        status["patch"] = operation(rt, &format!("patch{scope}Status"), "patch", write_params(true), Some(PATCH_TYPES.to_vec()));
+        status["put"] = operation(
+            rt,
+            &format!("replace{scope}Status"),
+            "put",
+            write_params(false),
+            Some(vec!["application/json", "application/yaml"]),
+        );
+        status["patch"] = operation(
+            rt,
+            &format!("patch{scope}Status"),
+            "patch",
+            write_params(true),
+            Some(PATCH_TYPES.to_vec()),
+        );
         out.insert(format!("{base}/{{name}}/status"), status);
     }
 }
@@ -173,7 +244,13 @@ mod tests {
 
     #[test]
     fn every_write_operation_offers_field_validation() {
-        let mut ks = rt("kustomize.toolkit.fluxcd.io", "v1", "Kustomization", "kustomizations", true);
+        let mut ks = rt(
+            "kustomize.toolkit.fluxcd.io",
+            "v1",
+            "Kustomization",
+            "kustomizations",
+            true,
+        );
         ks.schema = Some(json!({"type": "object", "properties": {"spec": {"type": "object"}}}));
         let doc = group_version(&[&ks]);
         let paths = doc["paths"].as_object().unwrap();
@@ -183,25 +260,49 @@ mod tests {
             for method in ["post", "put", "patch"] {
                 if let Some(op) = item.get(method) {
                     writes += 1;
-                    let names: Vec<&str> = op["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-                    assert!(names.contains(&"fieldValidation"), "{method} lacks fieldValidation");
-                    assert_eq!(op["x-kubernetes-group-version-kind"]["kind"], "Kustomization");
+                    let names: Vec<&str> = op["parameters"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| p["name"].as_str().unwrap())
+                        .collect();
+                    assert!(
+                        names.contains(&"fieldValidation"),
+                        "{method} lacks fieldValidation"
+                    );
+                    assert_eq!(
+                        op["x-kubernetes-group-version-kind"]["kind"],
+                        "Kustomization"
+                    );
                 }
             }
         }
         assert_eq!(writes, 5);
-        let patch = &paths["/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/{namespace}/kustomizations/{name}"]["patch"];
-        assert!(patch["requestBody"]["content"].get("application/strategic-merge-patch+json").is_none());
+        let patch = &paths["/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/{namespace}/kustomizations/{name}"]
+            ["patch"];
+        assert!(
+            patch["requestBody"]["content"]
+                .get("application/strategic-merge-patch+json")
+                .is_none()
+        );
         let schema = &doc["components"]["schemas"]["io.fluxcd.toolkit.kustomize.v1.Kustomization"];
         assert_eq!(schema["properties"]["spec"]["type"], "object");
-        assert_eq!(schema["x-kubernetes-group-version-kind"][0]["version"], "v1");
+        assert_eq!(
+            schema["x-kubernetes-group-version-kind"][0]["version"],
+            "v1"
+        );
     }
 
     #[test]
     fn root_lists_group_versions_with_hashes() {
-        let types = vec![rt("", "v1", "ConfigMap", "configmaps", true), rt("apps", "v1", "Deployment", "deployments", true)];
+        let types = vec![
+            rt("", "v1", "ConfigMap", "configmaps", true),
+            rt("apps", "v1", "Deployment", "deployments", true),
+        ];
         let doc = root(&types);
-        let url = doc["paths"]["api/v1"]["serverRelativeURL"].as_str().unwrap();
+        let url = doc["paths"]["api/v1"]["serverRelativeURL"]
+            .as_str()
+            .unwrap();
         assert!(url.starts_with("/openapi/v3/api/v1?hash="), "{url}");
         assert!(doc["paths"]["apis/apps/v1"].is_object());
         let cluster = rt("", "v1", "Namespace", "namespaces", false);

@@ -14,7 +14,9 @@ pub enum ProtobufError {
     NoEnvelope,
     #[error("malformed protobuf body: {0}")]
     Malformed(&'static str),
-    #[error("protobuf bodies for {0} are not supported by the embedded store; send JSON (application/json) instead")]
+    #[error(
+        "protobuf bodies for {0} are not supported by the embedded store; send JSON (application/json) instead"
+    )]
     UnsupportedKind(String),
 }
 
@@ -40,10 +42,20 @@ struct Field {
 }
 
 const fn f(number: u64, name: &'static str, kind: Kind) -> Field {
-    Field { number, name, kind, repeated: false }
+    Field {
+        number,
+        name,
+        kind,
+        repeated: false,
+    }
 }
 const fn r(number: u64, name: &'static str, kind: Kind) -> Field {
-    Field { number, name, kind, repeated: true }
+    Field {
+        number,
+        name,
+        kind,
+        repeated: true,
+    }
 }
 
 const OWNER_REFERENCE: &[Field] = &[
@@ -70,15 +82,24 @@ const OBJECT_META: &[Field] = &[
     r(14, "finalizers", Kind::Str),
 ];
 const TYPE_META: &[Field] = &[f(1, "apiVersion", Kind::Str), f(2, "kind", Kind::Str)];
-const UNKNOWN: &[Field] = &[f(1, "typeMeta", Kind::Msg(TYPE_META)), f(2, "raw", Kind::Bytes), f(3, "contentEncoding", Kind::Str), f(4, "contentType", Kind::Str)];
+const UNKNOWN: &[Field] = &[
+    f(1, "typeMeta", Kind::Msg(TYPE_META)),
+    f(2, "raw", Kind::Bytes),
+    f(3, "contentEncoding", Kind::Str),
+    f(4, "contentType", Kind::Str),
+];
 
 const NAMESPACE: &[Field] = &[
     f(1, "metadata", Kind::Msg(OBJECT_META)),
     f(2, "spec", Kind::Msg(&[r(1, "finalizers", Kind::Str)])),
     f(3, "status", Kind::Msg(&[f(1, "phase", Kind::Str)])),
 ];
-const CONFIG_MAP: &[Field] =
-    &[f(1, "metadata", Kind::Msg(OBJECT_META)), f(2, "data", Kind::StrMap), f(3, "binaryData", Kind::BytesMap), f(4, "immutable", Kind::Bool)];
+const CONFIG_MAP: &[Field] = &[
+    f(1, "metadata", Kind::Msg(OBJECT_META)),
+    f(2, "data", Kind::StrMap),
+    f(3, "binaryData", Kind::BytesMap),
+    f(4, "immutable", Kind::Bool),
+];
 const SECRET: &[Field] = &[
     f(1, "metadata", Kind::Msg(OBJECT_META)),
     f(2, "data", Kind::BytesMap),
@@ -117,7 +138,11 @@ const SELF_SUBJECT_ACCESS_REVIEW: &[Field] = &[
         "spec",
         Kind::Msg(&[
             f(1, "resourceAttributes", Kind::Msg(RESOURCE_ATTRIBUTES)),
-            f(2, "nonResourceAttributes", Kind::Msg(&[f(1, "path", Kind::Str), f(2, "verb", Kind::Str)])),
+            f(
+                2,
+                "nonResourceAttributes",
+                Kind::Msg(&[f(1, "path", Kind::Str), f(2, "verb", Kind::Str)]),
+            ),
         ]),
     ),
 ];
@@ -135,13 +160,26 @@ fn schema_for(api_version: &str, kind: &str) -> Option<&'static [Field]> {
 
 /// Decodes an enveloped protobuf body into the JSON object it encodes.
 pub fn decode(body: &[u8]) -> Result<Value, ProtobufError> {
-    let message = body.strip_prefix(b"k8s\0").ok_or(ProtobufError::NoEnvelope)?;
+    let message = body
+        .strip_prefix(b"k8s\0")
+        .ok_or(ProtobufError::NoEnvelope)?;
     let unknown = decode_message(message, UNKNOWN)?;
-    let api_version = unknown.pointer("/typeMeta/apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
-    let kind = unknown.pointer("/typeMeta/kind").and_then(Value::as_str).unwrap_or("").to_string();
-    let schema = schema_for(&api_version, &kind).ok_or_else(|| ProtobufError::UnsupportedKind(format!("{api_version} {kind}")))?;
+    let api_version = unknown
+        .pointer("/typeMeta/apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let kind = unknown
+        .pointer("/typeMeta/kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let schema = schema_for(&api_version, &kind)
+        .ok_or_else(|| ProtobufError::UnsupportedKind(format!("{api_version} {kind}")))?;
     let raw = unknown.get("raw").and_then(Value::as_str).unwrap_or("");
-    let raw = base64::engine::general_purpose::STANDARD.decode(raw).map_err(|_| ProtobufError::Malformed("raw bytes"))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(raw)
+        .map_err(|_| ProtobufError::Malformed("raw bytes"))?;
     let mut object = Map::new();
     object.insert("apiVersion".into(), json!(api_version));
     object.insert("kind".into(), json!(kind));
@@ -160,7 +198,10 @@ impl<'a> Reader<'a> {
     fn varint(&mut self) -> Result<u64, ProtobufError> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
-            let byte = *self.bytes.get(self.pos).ok_or(ProtobufError::Malformed("truncated varint"))?;
+            let byte = *self
+                .bytes
+                .get(self.pos)
+                .ok_or(ProtobufError::Malformed("truncated varint"))?;
             self.pos += 1;
             value |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
@@ -171,7 +212,11 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], ProtobufError> {
-        let end = self.pos.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or(ProtobufError::Malformed("truncated field"))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|e| *e <= self.bytes.len())
+            .ok_or(ProtobufError::Malformed("truncated field"))?;
         let slice = &self.bytes[self.pos..end];
         self.pos = end;
         Ok(slice)
@@ -196,7 +241,8 @@ fn fields(bytes: &[u8]) -> Result<Vec<(u64, Wire<'_>)>, ProtobufError> {
                 Wire::Skipped
             }
             2 => {
-                let len = usize::try_from(reader.varint()?).map_err(|_| ProtobufError::Malformed("length"))?;
+                let len = usize::try_from(reader.varint()?)
+                    .map_err(|_| ProtobufError::Malformed("length"))?;
                 Wire::Len(reader.take(len)?)
             }
             5 => {
@@ -218,10 +264,14 @@ fn decode_message(bytes: &[u8], schema: &[Field]) -> Result<Value, ProtobufError
     let mut object = Map::new();
     for (number, wire) in fields(bytes)? {
         // Unknown fields (e.g. managedFields) are skipped, as an older server would.
-        let Some(field) = schema.iter().find(|f| f.number == number) else { continue };
+        let Some(field) = schema.iter().find(|f| f.number == number) else {
+            continue;
+        };
         let value = match (field.kind, wire) {
             (Kind::Str, Wire::Len(b)) => json!(text(b)?),
-            (Kind::Bytes, Wire::Len(b)) => json!(base64::engine::general_purpose::STANDARD.encode(b)),
+            (Kind::Bytes, Wire::Len(b)) => {
+                json!(base64::engine::general_purpose::STANDARD.encode(b))
+            }
             (Kind::Int, Wire::Varint(v)) => json!(v as i64),
             (Kind::Bool, Wire::Varint(v)) => json!(v != 0),
             (Kind::Time, Wire::Len(b)) => time(b)?,
@@ -234,8 +284,17 @@ fn decode_message(bytes: &[u8], schema: &[Field]) -> Result<Value, ProtobufError
                 }
                 continue;
             }
-            _ => return Err(ProtobufError::Malformed("field has an unexpected wire type")),
+            _ => {
+                return Err(ProtobufError::Malformed(
+                    "field has an unexpected wire type",
+                ));
+            }
         };
+        // Go marshals every non-pointer field, so zero values arrive for fields the client
+        // never set; JSON's omitempty is the right reading of them.
+        if is_zero(&value) && !field.repeated {
+            continue;
+        }
         if field.repeated {
             let entry = object.entry(field.name).or_insert_with(|| json!([]));
             if let Value::Array(items) = entry {
@@ -248,12 +307,23 @@ fn decode_message(bytes: &[u8], schema: &[Field]) -> Result<Value, ProtobufError
     Ok(Value::Object(object))
 }
 
+fn is_zero(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Number(n) => n.as_i64() == Some(0),
+        _ => false,
+    }
+}
+
 fn map_entry(bytes: &[u8], bytes_value: bool) -> Result<(String, Value), ProtobufError> {
     let (mut key, mut value) = (String::new(), json!(""));
     for (number, wire) in fields(bytes)? {
         match (number, wire) {
             (1, Wire::Len(b)) => key = text(b)?,
-            (2, Wire::Len(b)) if bytes_value => value = json!(base64::engine::general_purpose::STANDARD.encode(b)),
+            (2, Wire::Len(b)) if bytes_value => {
+                value = json!(base64::engine::general_purpose::STANDARD.encode(b))
+            }
             (2, Wire::Len(b)) => value = json!(text(b)?),
             _ => {}
         }
@@ -268,7 +338,11 @@ fn time(bytes: &[u8]) -> Result<Value, ProtobufError> {
             seconds = v as i64;
         }
     }
-    let ts = jiff::Timestamp::from_second(seconds).map_err(|_| ProtobufError::Malformed("timestamp out of range"))?;
+    if seconds == 0 {
+        return Ok(Value::Null); // the zero metav1.Time: unset
+    }
+    let ts = jiff::Timestamp::from_second(seconds)
+        .map_err(|_| ProtobufError::Malformed("timestamp out of range"))?;
     Ok(json!(ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()))
 }
 
@@ -336,17 +410,33 @@ mod tests {
         len_field(1, b"flux-system", &mut meta);
         len_field(8, &time, &mut meta);
         len_field(14, b"example.com/hold", &mut meta);
+        len_field(2, b"", &mut meta); // an empty generateName, as Go always marshals it
+        len_field(9, b"", &mut meta); // the zero deletionTimestamp
         let mut raw = Vec::new();
         len_field(1, &meta, &mut raw);
         let object = decode(&envelope("v1", "Namespace", &raw)).unwrap();
-        assert_eq!(object["metadata"]["finalizers"], json!(["example.com/hold"]));
-        assert_eq!(object["metadata"]["creationTimestamp"], "2026-01-01T00:00:00Z");
+        assert!(object["metadata"].get("generateName").is_none());
+        assert!(object["metadata"].get("deletionTimestamp").is_none());
+        assert_eq!(
+            object["metadata"]["finalizers"],
+            json!(["example.com/hold"])
+        );
+        assert_eq!(
+            object["metadata"]["creationTimestamp"],
+            "2026-01-01T00:00:00Z"
+        );
     }
 
     #[test]
     fn rejects_unknown_kinds_and_garbage() {
-        assert_eq!(decode(&envelope("apps/v1", "Deployment", &[])).unwrap_err(), ProtobufError::UnsupportedKind("apps/v1 Deployment".into()));
+        assert_eq!(
+            decode(&envelope("apps/v1", "Deployment", &[])).unwrap_err(),
+            ProtobufError::UnsupportedKind("apps/v1 Deployment".into())
+        );
         assert_eq!(decode(b"{}").unwrap_err(), ProtobufError::NoEnvelope);
-        assert!(matches!(decode(b"k8s\0\x0a\x05ab").unwrap_err(), ProtobufError::Malformed(_)));
+        assert!(matches!(
+            decode(b"k8s\0\x0a\x05ab").unwrap_err(),
+            ProtobufError::Malformed(_)
+        ));
     }
 }

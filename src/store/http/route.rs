@@ -12,7 +12,10 @@ pub enum ApiPath {
     /// `/apis/{group}`
     Group(String),
     /// `/api/v1`, `/apis/{group}/{version}`
-    GroupVersion { group: String, version: String },
+    GroupVersion {
+        group: String,
+        version: String,
+    },
     Resource(ResourcePath),
 }
 
@@ -44,18 +47,22 @@ fn resource_or_version(group: &str, version: &str, rest: &[&str]) -> Option<ApiP
         return None;
     }
     let owned = |s: &&str| s.to_string();
-    let resource = |namespace: Option<&&str>, plural: &&str, name: Option<&&str>, sub: Option<&&str>| {
-        Some(ApiPath::Resource(ResourcePath {
+    let resource =
+        |namespace: Option<&&str>, plural: &&str, name: Option<&&str>, sub: Option<&&str>| {
+            Some(ApiPath::Resource(ResourcePath {
+                group: group.to_string(),
+                version: version.to_string(),
+                namespace: namespace.map(owned),
+                plural: plural.to_string(),
+                name: name.map(owned),
+                subresource: sub.map(owned),
+            }))
+        };
+    match rest {
+        [] => Some(ApiPath::GroupVersion {
             group: group.to_string(),
             version: version.to_string(),
-            namespace: namespace.map(owned),
-            plural: plural.to_string(),
-            name: name.map(owned),
-            subresource: sub.map(owned),
-        }))
-    };
-    match rest {
-        [] => Some(ApiPath::GroupVersion { group: group.to_string(), version: version.to_string() }),
+        }),
         // `/namespaces/{name}/status|finalize` are subresources of the Namespace itself.
         ["namespaces", name, sub @ ("status" | "finalize")] if group.is_empty() => {
             resource(None, &"namespaces", Some(name), Some(sub))
@@ -86,16 +93,33 @@ mod tests {
         assert_eq!(parse("/api"), Some(ApiPath::CoreRoot));
         assert_eq!(parse("/apis/"), Some(ApiPath::GroupsRoot));
         assert_eq!(parse("/apis/apps"), Some(ApiPath::Group("apps".into())));
-        assert_eq!(parse("/api/v1"), Some(ApiPath::GroupVersion { group: String::new(), version: "v1".into() }));
-        assert_eq!(parse("/apis/apps/v1"), Some(ApiPath::GroupVersion { group: "apps".into(), version: "v1".into() }));
+        assert_eq!(
+            parse("/api/v1"),
+            Some(ApiPath::GroupVersion {
+                group: String::new(),
+                version: "v1".into()
+            })
+        );
+        assert_eq!(
+            parse("/apis/apps/v1"),
+            Some(ApiPath::GroupVersion {
+                group: "apps".into(),
+                version: "v1".into()
+            })
+        );
         assert_eq!(parse("/version"), None);
     }
 
     #[test]
     fn namespaced_and_cluster_paths() {
         let r = res("/api/v1/namespaces/default/configmaps/cm1");
-        assert_eq!((r.namespace.as_deref(), r.plural.as_str(), r.name.as_deref()), (Some("default"), "configmaps", Some("cm1")));
-        let r = res("/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/apps/status");
+        assert_eq!(
+            (r.namespace.as_deref(), r.plural.as_str(), r.name.as_deref()),
+            (Some("default"), "configmaps", Some("cm1"))
+        );
+        let r = res(
+            "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/apps/status",
+        );
         assert_eq!(r.subresource.as_deref(), Some("status"));
         assert_eq!(r.group, "kustomize.toolkit.fluxcd.io");
         let r = res("/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations");
@@ -103,11 +127,24 @@ mod tests {
         let r = res("/api/v1/namespaces");
         assert_eq!((r.plural.as_str(), r.name), ("namespaces", None));
         let r = res("/api/v1/namespaces/flux-system");
-        assert_eq!((r.plural.as_str(), r.name.as_deref(), r.namespace), ("namespaces", Some("flux-system"), None));
+        assert_eq!(
+            (r.plural.as_str(), r.name.as_deref(), r.namespace),
+            ("namespaces", Some("flux-system"), None)
+        );
         let r = res("/api/v1/namespaces/flux-system/status");
-        assert_eq!((r.plural.as_str(), r.name.as_deref(), r.subresource.as_deref()), ("namespaces", Some("flux-system"), Some("status")));
+        assert_eq!(
+            (
+                r.plural.as_str(),
+                r.name.as_deref(),
+                r.subresource.as_deref()
+            ),
+            ("namespaces", Some("flux-system"), Some("status"))
+        );
         let r = res("/api/v1/namespaces/flux-system/secrets");
-        assert_eq!((r.plural.as_str(), r.namespace.as_deref()), ("secrets", Some("flux-system")));
+        assert_eq!(
+            (r.plural.as_str(), r.namespace.as_deref()),
+            ("secrets", Some("flux-system"))
+        );
         assert_eq!(parse("/api/v1/namespaces/a/b/c/d/e"), None);
         assert_eq!(parse("/api/v1//x"), None);
     }

@@ -23,14 +23,22 @@ use super::kubeconfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("cannot listen on {addr}: {source} (is another server using the port? use port 0 for any free port)")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(
+        "cannot listen on {addr}: {source} (is another server using the port? use port 0 for any free port)"
+    )]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot create the self-signed TLS certificate: {0}")]
     Certificate(String),
     #[error("cannot configure TLS: {0}")]
     Tls(String),
     #[error("cannot write the kubeconfig {path}: {source}")]
-    Kubeconfig { path: PathBuf, source: std::io::Error },
+    Kubeconfig {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A running server; dropping it does not stop it, call [`ServerHandle::shutdown`].
@@ -70,10 +78,17 @@ struct Tls {
 }
 
 fn tls_config() -> Result<Tls, ServeError> {
-    let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
-    let certified = rcgen::generate_simple_self_signed(names).map_err(|e| ServeError::Certificate(e.to_string()))?;
+    let names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
+    let certified = rcgen::generate_simple_self_signed(names)
+        .map_err(|e| ServeError::Certificate(e.to_string()))?;
     let cert = CertificateDer::from(certified.cert.der().to_vec());
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.signing_key.serialize_der()));
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -82,27 +97,57 @@ fn tls_config() -> Result<Tls, ServeError> {
         .with_single_cert(vec![cert], key)
         .map_err(|e| ServeError::Tls(e.to_string()))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(Tls { acceptor: TlsAcceptor::from(Arc::new(config)), certificate_pem: certified.cert.pem() })
+    Ok(Tls {
+        acceptor: TlsAcceptor::from(Arc::new(config)),
+        certificate_pem: certified.cert.pem(),
+    })
 }
 
 /// Serves the store over HTTPS on `listen` (port 0 picks a free port) and, if asked, writes a
 /// kubeconfig pointing at it with a fresh bearer token.
-pub async fn serve(store: Store, listen: SocketAddr, kubeconfig_out: Option<&Path>) -> Result<ServerHandle, ServeError> {
+pub async fn serve(
+    store: Store,
+    listen: SocketAddr,
+    kubeconfig_out: Option<&Path>,
+) -> Result<ServerHandle, ServeError> {
     let tls = tls_config()?;
-    let listener = TcpListener::bind(listen).await.map_err(|source| ServeError::Bind { addr: listen, source })?;
-    let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr: listen, source })?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+        addr: listen,
+        source,
+    })?;
     let token = BearerToken::generate();
     if let Some(path) = kubeconfig_out {
-        kubeconfig::write(path, &format!("https://{addr}"), &token)
-            .map_err(|source| ServeError::Kubeconfig { path: path.to_path_buf(), source })?;
+        kubeconfig::write(path, &format!("https://{addr}"), &token).map_err(|source| {
+            ServeError::Kubeconfig {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     }
     let app = super::router(store, Some(token.clone()));
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(accept_loop(listener, tls.acceptor, app, stopped));
-    Ok(ServerHandle { addr, token, certificate_pem: tls.certificate_pem, stop, task })
+    Ok(ServerHandle {
+        addr,
+        token,
+        certificate_pem: tls.certificate_pem,
+        stop,
+        task,
+    })
 }
 
-async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, app: axum::Router, mut stopped: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    app: axum::Router,
+    mut stopped: watch::Receiver<bool>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -125,7 +170,10 @@ async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, app: axum::Ro
     }
     drop(listener);
     let drain = async { while connections.join_next().await.is_some() {} };
-    if tokio::time::timeout(Duration::from_secs(2), drain).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(2), drain)
+        .await
+        .is_err()
+    {
         connections.abort_all();
     }
 }
@@ -135,7 +183,8 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let builder = Builder::new(TokioExecutor::new());
-    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(app));
+    let connection =
+        builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(app));
     tokio::pin!(connection);
     tokio::select! {
         result = connection.as_mut() => {

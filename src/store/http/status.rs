@@ -18,7 +18,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { code, reason, message: message.into(), details: None }
+        ApiError {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
     }
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(400, "BadRequest", message)
@@ -30,10 +35,20 @@ impl ApiError {
         ApiError::new(405, "MethodNotAllowed", message)
     }
     pub fn unsupported_media_type(content_type: &str) -> ApiError {
-        ApiError::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got {content_type:?})"))
+        ApiError::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got {content_type:?})"
+            ),
+        )
     }
     pub fn unauthorized() -> ApiError {
-        ApiError::new(401, "Unauthorized", "Unauthorized: a valid bearer token is required (see the kubeconfig written by `fluxdeck server`)")
+        ApiError::new(
+            401,
+            "Unauthorized",
+            "Unauthorized: a valid bearer token is required (see the kubeconfig written by `fluxdeck server`)",
+        )
     }
 
     /// The Status object itself.
@@ -58,18 +73,32 @@ impl ApiError {
         let details = match err {
             StoreError::NotFound { resource, name }
             | StoreError::AlreadyExists { resource, name }
-            | StoreError::Conflict { resource, name, .. } => Some(details(group, resource, name, &[])),
-            StoreError::Invalid { kind, name, causes, .. } => Some(details(group, kind, name, &cause_values(causes))),
+            | StoreError::Conflict { resource, name, .. } => {
+                Some(details(group, resource, name, &[]))
+            }
+            StoreError::Invalid {
+                kind, name, causes, ..
+            } => Some(details(group, kind, name, &cause_values(causes))),
             // kubectl prints each conflicting field and its manager from these causes.
-            StoreError::ApplyConflict { causes, .. } => Some(json!({"causes": cause_values(causes)})),
+            StoreError::ApplyConflict { causes, .. } => {
+                Some(json!({"causes": cause_values(causes)}))
+            }
             _ => None,
         };
-        ApiError { code: err.code(), reason: err.reason(), message: err.to_string(), details }
+        ApiError {
+            code: err.code(),
+            reason: err.reason(),
+            message: err.to_string(),
+            details,
+        }
     }
 }
 
 fn cause_values(causes: &[crate::store::types::FieldCause]) -> Vec<Value> {
-    causes.iter().map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field})).collect()
+    causes
+        .iter()
+        .map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field}))
+        .collect()
 }
 
 fn details(group: &str, kind: &str, name: &str, causes: &[Value]) -> Value {
@@ -93,7 +122,10 @@ impl IntoResponse for ApiError {
 /// A JSON answer with the given code.
 pub fn json_response(code: StatusCode, body: &Value) -> Response {
     let mut response = (code, body.to_string()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -113,7 +145,10 @@ mod tests {
 
     #[test]
     fn not_found_names_resource_and_group() {
-        let err = StoreError::NotFound { resource: "kustomizations".into(), name: "apps".into() };
+        let err = StoreError::NotFound {
+            resource: "kustomizations".into(),
+            name: "apps".into(),
+        };
         let status = ApiError::from_store(&err, "kustomize.toolkit.fluxcd.io").to_status();
         assert_eq!(status["code"], 404);
         assert_eq!(status["reason"], "NotFound");
@@ -128,11 +163,18 @@ mod tests {
             kind: "Kustomization".into(),
             name: "apps".into(),
             message: "spec.interval: Required value".into(),
-            causes: vec![FieldCause { reason: "FieldValueRequired".into(), message: "Required value".into(), field: "spec.interval".into() }],
+            causes: vec![FieldCause {
+                reason: "FieldValueRequired".into(),
+                message: "Required value".into(),
+                field: "spec.interval".into(),
+            }],
         };
         let status = ApiError::from_store(&err, "kustomize.toolkit.fluxcd.io").to_status();
         assert_eq!(status["code"], 422);
         assert_eq!(status["details"]["causes"][0]["field"], "spec.interval");
-        assert_eq!(status["details"]["causes"][0]["reason"], "FieldValueRequired");
+        assert_eq!(
+            status["details"]["causes"][0]["reason"],
+            "FieldValueRequired"
+        );
     }
 }

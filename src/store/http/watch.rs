@@ -26,9 +26,19 @@ pub struct EventRenderer {
 }
 
 impl EventRenderer {
-    pub fn new(rt: &ResourceType, representation: Representation, include: IncludeObject) -> EventRenderer {
-        let layout = matches!(representation, Representation::Table(_)).then(|| TableLayout::for_type(rt));
-        EventRenderer { representation, layout, include, sent_columns: false }
+    pub fn new(
+        rt: &ResourceType,
+        representation: Representation,
+        include: IncludeObject,
+    ) -> EventRenderer {
+        let layout =
+            matches!(representation, Representation::Table(_)).then(|| TableLayout::for_type(rt));
+        EventRenderer {
+            representation,
+            layout,
+            include,
+            sent_columns: false,
+        }
     }
 
     pub fn line(&mut self, event: &WatchEvent) -> Bytes {
@@ -39,7 +49,13 @@ impl EventRenderer {
                 let with_columns = !self.sent_columns;
                 self.sent_columns = true;
                 let meta = json!({"resourceVersion": event.object.pointer("/metadata/resourceVersion").cloned().unwrap_or(Value::Null)});
-                layout.table(version, std::slice::from_ref(&event.object), meta, self.include, with_columns)
+                layout.table(
+                    version,
+                    std::slice::from_ref(&event.object),
+                    meta,
+                    self.include,
+                    with_columns,
+                )
             }
             (Representation::Metadata, _, _) => partial_metadata(&event.object),
             _ => event.object.clone(),
@@ -59,7 +75,12 @@ fn error_line(err: &StoreError, group: &str) -> Bytes {
 }
 
 /// Streams `events` until they end, fail (one ERROR event, then the end), or `timeout` passes.
-pub fn response<S>(events: S, mut renderer: EventRenderer, group: String, timeout: Option<Duration>) -> Response
+pub fn response<S>(
+    events: S,
+    mut renderer: EventRenderer,
+    group: String,
+    timeout: Option<Duration>,
+) -> Response
 where
     S: futures::Stream<Item = Result<WatchEvent, StoreError>> + Send + Unpin + 'static,
 {
@@ -73,7 +94,9 @@ where
             }
         }
     })
-    .map(move |item| Ok::<Bytes, Infallible>(item.map_or_else(|line| line, |event| renderer.line(&event))));
+    .map(move |item| {
+        Ok::<Bytes, Infallible>(item.map_or_else(|line| line, |event| renderer.line(&event)))
+    });
     let body = match timeout {
         Some(limit) => Body::from_stream(lines.take_until(tokio::time::sleep(limit))),
         None => Body::from_stream(lines),
@@ -85,13 +108,21 @@ where
 /// event, which is what kube-apiserver does and what kube's watcher and kubectl expect.
 pub fn expired(err: &StoreError, group: &str) -> Response {
     let line = error_line(err, group);
-    streaming(Body::from_stream(futures::stream::once(async move { Ok::<Bytes, Infallible>(line) })))
+    streaming(Body::from_stream(futures::stream::once(async move {
+        Ok::<Bytes, Infallible>(line)
+    })))
 }
 
 fn streaming(body: Body) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
     response
 }
 
@@ -102,12 +133,19 @@ mod tests {
     use http_body_util::BodyExt;
 
     fn event(type_: WatchEventType, name: &str, rv: &str) -> WatchEvent {
-        WatchEvent { type_, object: json!({"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": name, "resourceVersion": rv}}) }
+        WatchEvent {
+            type_,
+            object: json!({"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": name, "resourceVersion": rv}}),
+        }
     }
 
     async fn lines(response: Response) -> Vec<Value> {
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        String::from_utf8(bytes.to_vec()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        String::from_utf8(bytes.to_vec())
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 
     #[tokio::test]
@@ -116,7 +154,10 @@ mod tests {
         let events = futures::stream::iter(vec![
             Ok(event(WatchEventType::Added, "a", "1")),
             Ok(event(WatchEventType::Modified, "a", "2")),
-            Err(StoreError::Gone { requested: "1".into(), oldest: "5".into() }),
+            Err(StoreError::Gone {
+                requested: "1".into(),
+                oldest: "5".into(),
+            }),
             Ok(event(WatchEventType::Deleted, "a", "9")),
         ]);
         let renderer = EventRenderer::new(&cm, Representation::Object, IncludeObject::Metadata);
@@ -132,21 +173,42 @@ mod tests {
     #[tokio::test]
     async fn table_events_carry_columns_once() {
         let cm = rt("", "v1", "ConfigMap", "configmaps", true);
-        let events = futures::stream::iter(vec![Ok(event(WatchEventType::Added, "a", "1")), Ok(event(WatchEventType::Modified, "a", "2"))]);
-        let renderer = EventRenderer::new(&cm, Representation::Table("v1"), IncludeObject::Metadata);
+        let events = futures::stream::iter(vec![
+            Ok(event(WatchEventType::Added, "a", "1")),
+            Ok(event(WatchEventType::Modified, "a", "2")),
+        ]);
+        let renderer =
+            EventRenderer::new(&cm, Representation::Table("v1"), IncludeObject::Metadata);
         let got = lines(response(events, renderer, String::new(), None)).await;
         assert_eq!(got[0]["object"]["kind"], "Table");
-        assert!(!got[0]["object"]["columnDefinitions"].as_array().unwrap().is_empty());
-        assert!(got[1]["object"]["columnDefinitions"].as_array().unwrap().is_empty());
+        assert!(
+            !got[0]["object"]["columnDefinitions"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            got[1]["object"]["columnDefinitions"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(got[1]["object"]["rows"][0]["cells"][0], "a");
     }
 
     #[tokio::test]
     async fn stream_ends_at_timeout() {
         let cm = rt("", "v1", "ConfigMap", "configmaps", true);
-        let events = futures::stream::iter(vec![Ok(event(WatchEventType::Added, "a", "1"))]).chain(futures::stream::pending());
+        let events = futures::stream::iter(vec![Ok(event(WatchEventType::Added, "a", "1"))])
+            .chain(futures::stream::pending());
         let renderer = EventRenderer::new(&cm, Representation::Object, IncludeObject::Metadata);
-        let got = lines(response(events, renderer, String::new(), Some(Duration::from_millis(200)))).await;
+        let got = lines(response(
+            events,
+            renderer,
+            String::new(),
+            Some(Duration::from_millis(200)),
+        ))
+        .await;
         assert_eq!(got.len(), 1);
     }
 }
