@@ -412,3 +412,44 @@ fn headless_ansi_output_has_colours() {
     assert!(!plain_text.contains('\x1b'));
     assert!(plain_text.contains("HelmRelease/podinfo/podinfo"));
 }
+
+#[test]
+fn tree_nodes_of_managed_objects_open_and_trace() {
+    let mut a = prepared_app(
+        &fleet(),
+        View::Tree,
+        Some("HelmRelease/podinfo/podinfo"),
+        frame_opts(false),
+    );
+    let target = r("Deployment/podinfo/podinfo");
+    let i = a
+        .tree_lines()
+        .iter()
+        .position(|l| l.target.as_ref() == Some(&target))
+        .unwrap();
+    a.tree.cursor = i;
+    press(&mut a, "T");
+    assert_eq!(a.view, View::Detail);
+    let frame = plain(&render_buffer(&mut a, 120, 40));
+    assert!(
+        frame.contains("Object:         Deployment/podinfo"),
+        "{frame}"
+    );
+    assert!(frame.contains("HelmRelease:    podinfo") && frame.contains("HelmRepository: podinfo"));
+    press(&mut a, "esc");
+    assert_eq!(a.view, View::Tree);
+    press(&mut a, "s");
+    assert!(a.input.is_none(), "a Deployment cannot be suspended");
+    // Editor errors with a line move the cursor there.
+    a.view = View::List;
+    press(&mut a, "ctrl-e");
+    let id = {
+        press(&mut a, "ctrl-s");
+        a.actions.front().unwrap().id
+    };
+    a.on_progress(id, Progress::Failed("invalid value at line 3".into()));
+    let Some(Input::Editor(ed)) = &a.input else {
+        panic!()
+    };
+    assert_eq!(ed.area.cursor().0, 2);
+}

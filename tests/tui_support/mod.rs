@@ -235,7 +235,8 @@ pub fn fleet() -> Snapshot {
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "source-controller", "namespace": "flux-system", "generation": 1},
                "spec": {"replicas": 1}, "status": {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1, "availableReplicas": 1,
                "conditions": [{"type": "Available", "status": "True"}]}}),
-        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "podinfo", "generation": 2},
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "podinfo", "namespace": "podinfo", "generation": 2,
+               "labels": {"helm.toolkit.fluxcd.io/name": "podinfo", "helm.toolkit.fluxcd.io/namespace": "podinfo"}},
                "spec": {"replicas": 2}, "status": {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "readyReplicas": 1, "availableReplicas": 1}}),
         json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "podinfo", "namespace": "podinfo"}, "spec": {"type": "ClusterIP", "clusterIP": "10.0.0.1"}}),
     ];

@@ -76,7 +76,7 @@ impl App {
                         let line = regex::Regex::new(r"line (\d+)").ok().and_then(|re| {
                             re.captures(&msg).and_then(|c| c[1].parse::<usize>().ok())
                         });
-                        ed.error = Some((line, msg));
+                        ed.set_error((line, msg));
                     }
                     _ => {}
                 }

@@ -29,6 +29,18 @@ pub struct Editor {
     pub original: String,
 }
 
+impl Editor {
+    /// Show an error in place; with a line number, put the cursor on that line.
+    pub fn set_error(&mut self, error: (Option<usize>, String)) {
+        if let Some(line) = error.0.filter(|l| *l > 0) {
+            let row = u16::try_from(line - 1).unwrap_or(u16::MAX);
+            self.area
+                .move_cursor(ratatui_textarea::CursorMove::Jump(row, 0));
+        }
+        self.error = Some(error);
+    }
+}
+
 impl Input {
     pub fn is_editor(&self) -> bool {
         matches!(self, Input::Editor(_))

@@ -154,6 +154,10 @@ pub struct EventsState {
 pub struct App {
     pub snapshot: Arc<Snapshot>,
     pub index: FleetIndex,
+    /// Managed (non-Flux) objects by reference, for detail/trace of inventory entries.
+    pub managed: HashMap<ObjectRef, usize>,
+    /// Highlighted YAML of the last detail frame: (hash of the text, lines).
+    pub yaml_cache: Option<(u64, Vec<ratatui::text::Line<'static>>)>,
     pub keymap: Keymap,
     pub theme: Theme,
     pub glyphs: Glyphs,
@@ -194,6 +198,8 @@ impl App {
         let read_only = snapshot.context.read_only;
         let mut app = App {
             index: FleetIndex::default(),
+            managed: HashMap::new(),
+            yaml_cache: None,
             snapshot: Arc::new(Snapshot::default()),
             keymap,
             theme,
@@ -245,6 +251,12 @@ impl App {
             None
         };
         self.index = FleetIndex::build(&snapshot);
+        self.managed = snapshot
+            .managed
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (ObjectRef::of(m), i))
+            .collect();
         self.list.query.all_namespaces = snapshot.context.namespace.is_none();
         self.read_only = self.read_only || snapshot.context.read_only;
         let first = self.prev_ready.is_empty();
@@ -371,13 +383,17 @@ impl App {
             View::Tree => self
                 .tree_line()
                 .and_then(|l| l.target)
-                .filter(|t| self.index.get(t).is_some()),
+                .filter(|t| self.object(t).is_some()),
             _ => self.focus.clone().or_else(|| self.selected_row()),
         }
     }
 
+    /// A Flux object, or a managed object from the inventory cache.
     pub fn object(&self, r: &ObjectRef) -> Option<&serde_json::Value> {
-        self.index.get(r).map(|s| &self.snapshot.objects[s.index])
+        match self.index.get(r) {
+            Some(s) => Some(&self.snapshot.objects[s.index]),
+            None => self.managed.get(r).map(|i| &self.snapshot.managed[*i]),
+        }
     }
 
     /// Earliest time something must be redrawn without any input (flash expiry, or the

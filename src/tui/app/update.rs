@@ -267,7 +267,7 @@ impl App {
                 if self.tree_jump(&t) && self.tree.cursor != here {
                     return;
                 }
-                if self.index.get(&t).is_some() {
+                if self.object(&t).is_some() {
                     self.focus = Some(t);
                     self.detail_tab = DetailTab::Overview;
                     self.goto(View::Detail);
@@ -426,7 +426,7 @@ impl App {
         };
         match yaml::validate_edit(&text) {
             Err(err) => {
-                ed.error = Some(err);
+                ed.set_error(err);
                 self.input = Some(Input::Editor(ed));
             }
             Ok(_) => {
@@ -470,7 +470,7 @@ impl App {
             (Action::Save, Input::Editor(mut ed)) => {
                 let text = input::text_of(&ed.area);
                 match yaml::validate_edit(&text) {
-                    Err(err) => ed.error = Some(err),
+                    Err(err) => ed.set_error(err),
                     Ok(_) => {
                         ed.error = None;
                         ed.pending =

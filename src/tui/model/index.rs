@@ -104,8 +104,9 @@ impl FleetIndex {
         let mut idx = FleetIndex::default();
         for (i, obj) in snapshot.objects.iter().enumerate() {
             let r = ObjectRef::of(obj);
-            let (ready, message) = object::ready_columns(obj);
-            let health = object::flux_health(obj);
+            let conds = object::conditions(obj);
+            let (ready, message) = object::ready_columns_with(obj, &conds);
+            let health = object::flux_health_with(obj, &conds);
             match health {
                 Health::Ready => idx.counts.ready += 1,
                 Health::Failing => idx.counts.failing += 1,

@@ -161,10 +161,12 @@ pub fn build(
     let total_in_scope = in_scope.len();
     let mut picked: Vec<&Summary> = in_scope
         .into_iter()
-        .filter(|s| q.filter.matches(&s.r.to_string(), &s.labels))
+        .filter(|s| q.filter.is_empty() || q.filter.matches(&s.r.to_string(), &s.labels))
         .filter(|s| q.health != HealthFilter::OnlyUnhealthy || !s.health.is_healthy())
         .collect();
-    let name_key = |s: &Summary| (s.r.namespace.clone(), s.r.name.clone(), s.r.kind.clone());
+    fn name_key(s: &Summary) -> (&str, &str, &str) {
+        (s.r.namespace.as_str(), s.r.name.as_str(), s.r.kind.as_str())
+    }
     picked.sort_by(|a, b| {
         let primary = match q.sort {
             SortKey::Name => {

@@ -4,7 +4,6 @@
 use super::kinds;
 use crate::tui::backend::{ObjectRef, SUSPEND_REASON_ANNOTATION};
 use serde_json::Value;
-use std::sync::OnceLock;
 
 /// Fleet health of one object, as counted in the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -83,24 +82,45 @@ pub fn suspend_reason(obj: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Shorten every 40–128 char hex run to its first 8 chars, as `flux get` does.
+/// Shorten every 40–128 char lowercase-hex run (on word boundaries) to its first 8 chars, as
+/// `flux get` does with `\b[a-f0-9]{40,128}\b`. A hand-rolled scan: this runs for every
+/// message and revision of every object.
 pub fn shorten_hashes(text: &str) -> String {
-    static RE: OnceLock<Option<regex::Regex>> = OnceLock::new();
-    match RE.get_or_init(|| regex::Regex::new(r"\b[a-f0-9]{40,128}\b").ok()) {
-        Some(re) => re
-            .replace_all(text, |c: &regex::Captures| c[0][..8].to_string())
-            .into_owned(),
-        None => text.to_string(),
+    let bytes = text.as_bytes();
+    let is_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied) = (0, 0);
+    while i < bytes.len() {
+        if is_hex(bytes[i]) && (i == 0 || !is_word(bytes[i - 1])) {
+            let start = i;
+            while i < bytes.len() && is_hex(bytes[i]) {
+                i += 1;
+            }
+            let len = i - start;
+            if (40..=128).contains(&len) && (i == bytes.len() || !is_word(bytes[i])) {
+                out.push_str(&text[copied..start + 8]);
+                copied = i;
+            }
+        } else {
+            i += 1;
+        }
     }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// Health of a Flux object (suspension first, then the kstatus triad).
 pub fn flux_health(obj: &Value) -> Health {
+    flux_health_with(obj, &conditions(obj))
+}
+
+/// `flux_health` with the conditions already parsed (the index parses them once).
+pub fn flux_health_with(obj: &Value, conds: &[Condition]) -> Health {
     if is_suspended(obj) {
         return Health::Suspended;
     }
     let kind = str_at(obj, "/kind").unwrap_or_default();
-    let conds = conditions(obj);
     if conds.is_empty() && kinds::info(kind).is_some_and(|k| k.static_object) {
         return Health::Ready;
     }
@@ -134,9 +154,13 @@ pub fn flux_health(obj: &Value) -> Health {
 
 /// The READY and MESSAGE columns: the Ready condition, or `False` / `waiting to be reconciled`.
 pub fn ready_columns(obj: &Value) -> (String, String) {
+    ready_columns_with(obj, &conditions(obj))
+}
+
+pub fn ready_columns_with(obj: &Value, conds: &[Condition]) -> (String, String) {
     let kind = str_at(obj, "/kind").unwrap_or_default();
-    match condition(obj, "Ready") {
-        Some(c) => (c.status, shorten_hashes(&c.message)),
+    match conds.iter().find(|c| c.type_ == "Ready") {
+        Some(c) => (c.status.clone(), shorten_hashes(&c.message)),
         None if kinds::info(kind).is_some_and(|k| k.static_object) => ("-".into(), String::new()),
         None => ("False".into(), "waiting to be reconciled".into()),
     }

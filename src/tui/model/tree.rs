@@ -51,32 +51,70 @@ fn is_applier(kind: &str) -> bool {
     kind == "Kustomization" || kind == "HelmRelease"
 }
 
-/// Objects that sit on a dependsOn cycle.
+/// Objects that sit on a dependsOn cycle: members of strongly connected components with more
+/// than one node, or with a self-edge (Tarjan, iterative so deep chains cannot overflow).
 pub fn cycle_members(snapshot: &Snapshot) -> HashSet<ObjectRef> {
-    let edges: HashMap<ObjectRef, Vec<ObjectRef>> = snapshot
+    let refs: Vec<ObjectRef> = snapshot.objects.iter().map(ObjectRef::of).collect();
+    let pos: HashMap<&ObjectRef, usize> = refs.iter().enumerate().map(|(i, r)| (r, i)).collect();
+    let edges: Vec<Vec<usize>> = snapshot
         .objects
         .iter()
-        .map(|o| (ObjectRef::of(o), object::depends_on(o)))
+        .map(|o| {
+            object::depends_on(o)
+                .iter()
+                .filter_map(|d| pos.get(d).copied())
+                .collect()
+        })
         .collect();
-    let mut on_cycle = HashSet::new();
-    for start in edges.keys() {
-        // DFS from start; if we come back to start, it is on a cycle.
-        let mut stack: Vec<&ObjectRef> = edges
-            .get(start)
-            .map(|v| v.iter().collect())
-            .unwrap_or_default();
-        let mut seen: HashSet<&ObjectRef> = HashSet::new();
-        while let Some(n) = stack.pop() {
-            if n == start {
-                on_cycle.insert(start.clone());
-                break;
+    let n = refs.len();
+    let (mut index, mut low, mut on_stack) = (vec![usize::MAX; n], vec![0; n], vec![false; n]);
+    let (mut stack, mut next, mut out) = (Vec::new(), 0usize, HashSet::new());
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        // (node, next edge to visit)
+        let mut work = vec![(root, 0usize)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut ei)) = work.last_mut() {
+            if let Some(&w) = edges[v].get(*ei) {
+                *ei += 1;
+                if index[w] == usize::MAX {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
             }
-            if seen.insert(n) {
-                stack.extend(edges.get(n).into_iter().flatten());
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                if component.len() > 1 || edges[v].contains(&v) {
+                    out.extend(component.into_iter().map(|i| refs[i].clone()));
+                }
             }
         }
     }
-    on_cycle
+    out
 }
 
 struct Builder<'a> {

@@ -67,7 +67,21 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
     };
     let lines: Vec<Line<'static>> = match app.detail_tab {
         DetailTab::Overview => styled(app, detail::overview(&obj, app.now)),
-        DetailTab::Yaml => highlight::yaml_lines(&yaml::to_yaml(&obj), &app.theme),
+        DetailTab::Yaml => {
+            // Highlighting is the costliest thing we draw: only redo it when the text changed.
+            let text = yaml::to_yaml(&obj);
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::hash::Hash::hash(&text, &mut h);
+            let key = std::hash::Hasher::finish(&h);
+            match &app.yaml_cache {
+                Some((k, lines)) if *k == key => lines.clone(),
+                _ => {
+                    let lines = highlight::yaml_lines(&text, &app.theme);
+                    app.yaml_cache = Some((key, lines.clone()));
+                    lines
+                }
+            }
+        }
         DetailTab::Describe => styled(
             app,
             detail::describe(&app.snapshot, &app.index, &obj, app.now),
