@@ -239,6 +239,50 @@ impl<'a> Builder<'a> {
         ))
     }
 
+    /// Plugin configurations of a `transformers:`/`generators:` entry: inline YAML, a file, or
+    /// a kustomization directory whose output is the configurations.
+    pub fn plugin_configs(
+        &mut self,
+        kf: &KustFile,
+        entry: &str,
+        field: &str,
+    ) -> Result<(PathBuf, Vec<Value>)> {
+        if entry.contains('\n') {
+            let configs = crate::engine::yaml::parse_documents(entry).map_err(|e| {
+                KustomizeError::field(&kf.file, field, format!("inline plugin configuration: {e}"))
+            })?;
+            return Ok((kf.file.clone(), configs));
+        }
+        let path = join_clean(&kf.dir, entry);
+        if self.fs.is_dir(&path) {
+            let mut sub = Accumulator::new();
+            self.accumulate_dir(&path, false, &mut sub)?;
+            let configs = sub
+                .resources
+                .into_iter()
+                .map(|mut r| {
+                    r.strip_build_annotations();
+                    r.obj
+                })
+                .collect();
+            return Ok((path.join("kustomization.yaml"), configs));
+        }
+        if !self.fs.is_file(&path) && looks_remote(entry) {
+            return Err(KustomizeError::RemoteNotSupported {
+                file: kf.file.clone(),
+                field: field.into(),
+                target: entry.into(),
+            });
+        }
+        let text = self.read_text(&path)?;
+        let configs =
+            crate::engine::yaml::parse_documents(&text).map_err(|e| KustomizeError::Yaml {
+                file: path.clone(),
+                message: e.to_string(),
+            })?;
+        Ok((path, configs))
+    }
+
     fn run_generators(&mut self, kf: &KustFile, acc: &mut Accumulator) -> Result<()> {
         let global = kf.k.generator_options.as_ref();
         let mut generated = Vec::new();
@@ -263,21 +307,16 @@ impl<'a> Builder<'a> {
             )?);
         }
         for entry in &kf.k.generators {
-            let path = join_clean(&kf.dir, entry);
-            let text = self.read_text(&path)?;
-            for config in
-                crate::engine::yaml::parse_documents(&text).map_err(|e| KustomizeError::Yaml {
-                    file: path.clone(),
-                    message: e.to_string(),
-                })?
-            {
+            let (path, configs) = self.plugin_configs(kf, entry, "generators")?;
+            for config in configs {
                 generated.extend(super::plugins::run_generator(
                     self, &kf.dir, &path, &config,
                 )?);
             }
         }
+        let global_disable = global.is_some_and(|g| g.disable_name_suffix_hash);
         for r in generated {
-            absorb_generated(acc, r)
+            absorb_generated(acc, r, global_disable)
                 .map_err(|m| KustomizeError::Build(format!("{}: {m}", kf.file.display())))?;
         }
         Ok(())
@@ -285,7 +324,11 @@ impl<'a> Builder<'a> {
 }
 
 /// Add a generated resource, merging into or replacing an existing one as its behavior says.
-pub fn absorb_generated(acc: &mut Accumulator, r: Resource) -> std::result::Result<(), String> {
+pub fn absorb_generated(
+    acc: &mut Accumulator,
+    r: Resource,
+    global_disable: bool,
+) -> std::result::Result<(), String> {
     let id = r.cur_id();
     let matches: Vec<usize> = acc
         .resources
@@ -313,7 +356,7 @@ pub fn absorb_generated(acc: &mut Accumulator, r: Resource) -> std::result::Resu
         )),
         (1, _) => {
             let i = matches[0];
-            let merged = generators::absorb(&acc.resources[i], r);
+            let merged = generators::absorb(&acc.resources[i], r, global_disable);
             acc.resources[i] = merged;
             Ok(())
         }

@@ -312,6 +312,18 @@ fn default_name_references() -> Vec<NameBackRef> {
                 ),
             ],
         ),
+        backref(
+            "ValidatingAdmissionPolicy",
+            "admissionregistration.k8s.io",
+            "",
+            vec![fs(
+                "ValidatingAdmissionPolicyBinding",
+                "admissionregistration.k8s.io",
+                "",
+                "spec/policyName",
+                false,
+            )],
+        ),
         backref("PriorityClass", "scheduling.k8s.io", "v1", priority),
         backref(
             "IngressClass",

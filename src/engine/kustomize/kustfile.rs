@@ -274,8 +274,64 @@ pub fn parse(text: &str) -> std::result::Result<Kustomization, String> {
     Ok(k)
 }
 
-/// Values kustomize accepts loosely: a `patches` entry or label value given as a number.
-fn normalise_legacy(mut value: Value) -> Value {
+const FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "images",
+    "imageTags",
+    "replicas",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "generators",
+    "transformers",
+    "validators",
+    "replacements",
+    "sortOptions",
+    "vars",
+    "configurations",
+    "openapi",
+    "helmCharts",
+    "helmGlobals",
+    "helmChartInflationGenerator",
+    "buildMetadata",
+    "inventory",
+];
+
+/// Go's JSON decoding matches field names case-insensitively; so does kustomize.
+fn canonical_keys(value: Value) -> Value {
+    let Value::Object(map) = value else {
+        return value;
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let key = FIELDS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(&k))
+                .map(|f| f.to_string())
+                .unwrap_or(k);
+            (key, v)
+        })
+        .collect()
+}
+
+/// Values kustomize accepts loosely: label and annotation values given as numbers or bools.
+fn normalise_legacy(value: Value) -> Value {
+    let mut value = canonical_keys(value);
     for field in ["commonLabels", "commonAnnotations"] {
         if let Some(map) = value.get_mut(field).and_then(Value::as_object_mut) {
             for v in map.values_mut() {

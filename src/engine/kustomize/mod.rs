@@ -65,6 +65,9 @@ fn finish(acc: &mut Accumulator, sort: Option<&kustfile::SortOptions>) -> Result
         }
     }
     nameref::fix(&mut acc.resources, &acc.config.name_reference)?;
+    // Resources marked local-config take part in the build but are not output.
+    acc.resources
+        .retain(|r| r.annotation("config.kubernetes.io/local-config") != Some("true"));
     for r in acc.resources.iter_mut() {
         r.strip_build_annotations();
     }
@@ -104,7 +107,7 @@ pub fn run_builtin_generator(
     let file = dir.join("plugin-config.yaml");
     let mut acc = Accumulator::new();
     for r in plugins::run_generator(&builder, dir, &file, config)? {
-        build::absorb_generated(&mut acc, r).map_err(KustomizeError::Build)?;
+        build::absorb_generated(&mut acc, r, false).map_err(KustomizeError::Build)?;
     }
     finish(
         &mut acc,

@@ -5,7 +5,7 @@
 
 use super::config::NameBackRef;
 use super::fieldspec::{self, FieldSpec};
-use super::resource::{PREFIXES, ResId, Resource, SUFFIXES, is_cluster_scoped};
+use super::resource::{PREFIXES, ResId, Resource, SUFFIXES};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -56,7 +56,7 @@ impl Ctx<'_> {
         };
         let mut cands: Vec<usize> = Vec::new();
         for &i in list {
-            if i == referrer || cands.contains(&i) {
+            if cands.contains(&i) {
                 continue;
             }
             let info = &self.infos[i];
@@ -81,9 +81,9 @@ impl Ctx<'_> {
                     continue;
                 }
             }
-            let referrer_scoped = is_cluster_scoped(&me.cur.kind);
+            let referrer_scoped = me.cur.is_cluster_scoped();
             let ns_ok = referrer_scoped
-                || is_cluster_scoped(&info.cur.kind)
+                || info.cur.is_cluster_scoped()
                 || info.cur.kind == "ServiceAccount"
                 || info.cur.effective_namespace() == me.cur.effective_namespace();
             if ns_ok {

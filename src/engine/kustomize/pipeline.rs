@@ -182,22 +182,7 @@ pub fn run_transformers(b: &mut Builder, kf: &KustFile, acc: &mut Accumulator) -
             .map_err(field_err(kf, "replacements"))?;
     }
     for entry in &k.transformers {
-        let path = join_clean(&kf.dir, entry);
-        if b.fs.is_dir(&path) {
-            return Err(KustomizeError::field(
-                &kf.file,
-                "transformers",
-                format!(
-                    "'{entry}': transformer kustomizations are not supported; list transformer config files"
-                ),
-            ));
-        }
-        let text = b.read_text(&path)?;
-        let configs =
-            crate::engine::yaml::parse_documents(&text).map_err(|e| KustomizeError::Yaml {
-                file: path.clone(),
-                message: e.to_string(),
-            })?;
+        let (path, configs) = b.plugin_configs(kf, entry, "transformers")?;
         for config in configs {
             super::plugins::run_transformer(
                 b,

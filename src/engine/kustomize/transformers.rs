@@ -2,7 +2,7 @@
 //! replica counts. Each works on a list of resources and its field specs.
 
 use super::fieldspec::{self, Create, FieldSpec};
-use super::resource::{PREFIXES, Resource, SUFFIXES, ensure_object, is_cluster_scoped};
+use super::resource::{PREFIXES, Resource, SUFFIXES, ensure_object};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -72,7 +72,7 @@ pub fn namespace(
                 _ => kept.push(spec.clone()),
             }
         }
-        if !is_cluster_scoped(&kind) {
+        if !r.cur_id().is_cluster_scoped() {
             let meta = FieldSpec::new("metadata/namespace", true);
             fieldspec::apply(&mut r.obj, &meta, Some(Create::Scalar), &mut setter)?;
         }
