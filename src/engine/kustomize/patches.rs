@@ -62,6 +62,18 @@ fn restore_annotations(r: &mut Resource, saved: Vec<(String, Value)>) {
     }
 }
 
+fn drop_empty_annotations(obj: &mut Value) {
+    if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        if meta
+            .get("annotations")
+            .and_then(Value::as_object)
+            .is_some_and(|a| a.is_empty())
+        {
+            meta.remove("annotations");
+        }
+    }
+}
+
 fn is_delete(patch: &Value) -> bool {
     patch.get("$patch").and_then(Value::as_str) == Some("delete")
 }
@@ -124,7 +136,25 @@ pub fn apply_strategic(
 pub fn apply_json6902(r: &mut Resource, ops: &Value) -> Result<(), String> {
     let before = r.cur_id();
     let saved = internal_annotations(r);
-    r.obj = json_patch(&r.obj, ops).map_err(|e| e.to_string())?;
+    // During a kustomize build every resource carries internal annotations, so a patch may
+    // add to /metadata/annotations even when the resource itself has none.
+    let had_annotations = r
+        .obj
+        .get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .is_some();
+    if !had_annotations {
+        r.metadata_mut()
+            .insert("annotations".into(), Value::Object(serde_json::Map::new()));
+    }
+    let patched = json_patch(&r.obj, ops).map_err(|e| e.to_string());
+    if !had_annotations {
+        drop_empty_annotations(&mut r.obj);
+    }
+    r.obj = patched?;
+    if !had_annotations {
+        drop_empty_annotations(&mut r.obj);
+    }
     restore_annotations(r, saved);
     let after = r.cur_id();
     if after.name != before.name || after.kind != before.kind || after.namespace != before.namespace
