@@ -137,12 +137,19 @@ pub fn prefix_suffix(
         if skips_prefix(r) {
             continue;
         }
-        r.store_previous_id();
-        if !prefix.is_empty() {
-            r.append_annotation_list(PREFIXES, prefix);
-        }
-        if !suffix.is_empty() {
-            r.append_annotation_list(SUFFIXES, suffix);
+        // The rename is recorded only when a metadata/name spec selects the resource.
+        let (g, v, k) = gvk(r);
+        let renames = specs
+            .iter()
+            .any(|s| s.path == "metadata/name" && s.selects(&g, &v, &k));
+        if renames {
+            r.store_previous_id();
+            if !prefix.is_empty() {
+                r.append_annotation_list(PREFIXES, prefix);
+            }
+            if !suffix.is_empty() {
+                r.append_annotation_list(SUFFIXES, suffix);
+            }
         }
         apply_specs(r, specs, None, &mut |v| {
             if let Some(s) = v.as_str() {
