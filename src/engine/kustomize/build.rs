@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 pub struct Accumulator {
     pub resources: Vec<Resource>,
     pub config: TransformerConfig,
+    pub vars: Vec<super::vars::Var>,
 }
 
 impl Accumulator {
@@ -22,6 +23,7 @@ impl Accumulator {
         Accumulator {
             resources: Vec::new(),
             config: TransformerConfig::defaults(),
+            vars: Vec::new(),
         }
     }
 
@@ -37,6 +39,19 @@ impl Accumulator {
                 )));
             }
             self.resources.push(r);
+        }
+        Ok(())
+    }
+}
+
+impl Accumulator {
+    /// Add vars, refusing a name already declared anywhere in the tree.
+    pub fn add_vars(&mut self, more: Vec<super::vars::Var>) -> std::result::Result<(), String> {
+        for v in more {
+            if self.vars.iter().any(|x| x.name == v.name) {
+                return Err(format!("var '{}' already encountered", v.name));
+            }
+            self.vars.push(v);
         }
         Ok(())
     }
@@ -76,6 +91,26 @@ pub fn looks_remote(entry: &str) -> bool {
 pub struct Builder<'a> {
     pub fs: &'a dyn KustFs,
     stack: Vec<PathBuf>,
+    /// The top-level build directory, for origin annotations.
+    pub root: PathBuf,
+    /// buildMetadata: [originAnnotations] in the top-level kustomization.
+    pub origins: bool,
+}
+
+pub const ORIGIN: &str = "config.kubernetes.io/origin";
+
+/// `path` relative to `base`, with `..` where it leaves `base`.
+pub fn relative(base: &Path, path: &Path) -> String {
+    let b: Vec<_> = base.components().collect();
+    let p: Vec<_> = path.components().collect();
+    let common = b.iter().zip(p.iter()).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().to_string()),
+    );
+    parts.join("/")
 }
 
 /// Parse a resource file into resources (expanding `kind: List`).
@@ -117,6 +152,8 @@ impl<'a> Builder<'a> {
         Builder {
             fs,
             stack: Vec::new(),
+            root: PathBuf::new(),
+            origins: false,
         }
     }
 
@@ -182,6 +219,31 @@ impl<'a> Builder<'a> {
                 .map_err(|m| KustomizeError::field(&path, "configurations", m))?;
             acc.config.merge(&cfg);
         }
+        for crd in &kf.k.crds {
+            let path = join_clean(&kf.dir, crd);
+            let text = self.read_text(&path)?;
+            let defs: Value =
+                crate::engine::yaml::parse_one(&text).map_err(|e| KustomizeError::Yaml {
+                    file: path.clone(),
+                    message: e.to_string(),
+                })?;
+            acc.config
+                .merge(&super::crds::config_from_definitions(&defs));
+        }
+        if let Some(path) =
+            kf.k.openapi
+                .as_ref()
+                .and_then(|o| o.get("path"))
+                .and_then(Value::as_str)
+        {
+            if !self.fs.is_file(&join_clean(&kf.dir, path)) {
+                return Err(KustomizeError::field(
+                    &kf.file,
+                    "openapi",
+                    format!("schema file '{path}' does not exist"),
+                ));
+            }
+        }
         for entry in &kf.k.components {
             if looks_remote(entry) {
                 return Err(KustomizeError::RemoteNotSupported {
@@ -201,7 +263,15 @@ impl<'a> Builder<'a> {
             self.accumulate_dir(&path, true, acc)?;
         }
         self.run_generators(kf, acc)?;
-        super::pipeline::run_transformers(self, kf, acc)
+        super::pipeline::run_transformers(self, kf, acc)?;
+        let mut vars = Vec::new();
+        for v in &kf.k.vars {
+            let var: super::vars::Var = serde_json::from_value(v.clone())
+                .map_err(|e| KustomizeError::field(&kf.file, "vars", e.to_string()))?;
+            vars.push(var);
+        }
+        acc.add_vars(vars)
+            .map_err(|m| KustomizeError::field(&kf.file, "vars", m))
     }
 
     fn accumulate_resource(
@@ -213,13 +283,24 @@ impl<'a> Builder<'a> {
         let path = join_clean(&kf.dir, entry);
         if self.fs.is_file(&path) {
             let text = self.read_text(&path)?;
-            let resources = parse_resources(&text, &path)?;
+            let mut resources = parse_resources(&text, &path)?;
+            if self.origins {
+                let origin = format!("path: {}\n", relative(&self.root, &path));
+                for r in resources
+                    .iter_mut()
+                    .filter(|r| r.annotation(ORIGIN).is_none())
+                {
+                    r.set_annotation(ORIGIN, &origin);
+                }
+            }
             return acc.append(resources, &path);
         }
         if self.fs.is_dir(&path) {
             let mut sub = Accumulator::new();
             self.accumulate_dir(&path, false, &mut sub)?;
             acc.config.merge(&sub.config);
+            acc.add_vars(sub.vars)
+                .map_err(|m| KustomizeError::field(&kf.file, "vars", m))?;
             return acc.append(sub.resources, &path);
         }
         if looks_remote(entry) {
@@ -237,6 +318,50 @@ impl<'a> Builder<'a> {
                 path.display()
             ),
         ))
+    }
+
+    /// Plugin configurations of a `transformers:`/`generators:` entry: inline YAML, a file, or
+    /// a kustomization directory whose output is the configurations.
+    pub fn plugin_configs(
+        &mut self,
+        kf: &KustFile,
+        entry: &str,
+        field: &str,
+    ) -> Result<(PathBuf, Vec<Value>)> {
+        if entry.contains('\n') {
+            let configs = crate::engine::yaml::parse_documents(entry).map_err(|e| {
+                KustomizeError::field(&kf.file, field, format!("inline plugin configuration: {e}"))
+            })?;
+            return Ok((kf.file.clone(), configs));
+        }
+        let path = join_clean(&kf.dir, entry);
+        if self.fs.is_dir(&path) {
+            let mut sub = Accumulator::new();
+            self.accumulate_dir(&path, false, &mut sub)?;
+            let configs = sub
+                .resources
+                .into_iter()
+                .map(|mut r| {
+                    r.strip_build_annotations();
+                    r.obj
+                })
+                .collect();
+            return Ok((path.join("kustomization.yaml"), configs));
+        }
+        if !self.fs.is_file(&path) && looks_remote(entry) {
+            return Err(KustomizeError::RemoteNotSupported {
+                file: kf.file.clone(),
+                field: field.into(),
+                target: entry.into(),
+            });
+        }
+        let text = self.read_text(&path)?;
+        let configs =
+            crate::engine::yaml::parse_documents(&text).map_err(|e| KustomizeError::Yaml {
+                file: path.clone(),
+                message: e.to_string(),
+            })?;
+        Ok((path, configs))
     }
 
     fn run_generators(&mut self, kf: &KustFile, acc: &mut Accumulator) -> Result<()> {
@@ -263,21 +388,30 @@ impl<'a> Builder<'a> {
             )?);
         }
         for entry in &kf.k.generators {
-            let path = join_clean(&kf.dir, entry);
-            let text = self.read_text(&path)?;
-            for config in
-                crate::engine::yaml::parse_documents(&text).map_err(|e| KustomizeError::Yaml {
-                    file: path.clone(),
-                    message: e.to_string(),
-                })?
-            {
+            let (path, configs) = self.plugin_configs(kf, entry, "generators")?;
+            for config in configs {
                 generated.extend(super::plugins::run_generator(
                     self, &kf.dir, &path, &config,
                 )?);
             }
         }
+        if self.origins {
+            let configured_in = relative(&self.root, &kf.file);
+            for r in generated.iter_mut() {
+                let by = if r.kind() == "Secret" {
+                    "SecretGenerator"
+                } else {
+                    "ConfigMapGenerator"
+                };
+                let origin = format!(
+                    "configuredIn: {configured_in}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {by}\n"
+                );
+                r.set_annotation(ORIGIN, &origin);
+            }
+        }
+        let global_disable = global.is_some_and(|g| g.disable_name_suffix_hash);
         for r in generated {
-            absorb_generated(acc, r)
+            absorb_generated(acc, r, global_disable)
                 .map_err(|m| KustomizeError::Build(format!("{}: {m}", kf.file.display())))?;
         }
         Ok(())
@@ -285,7 +419,11 @@ impl<'a> Builder<'a> {
 }
 
 /// Add a generated resource, merging into or replacing an existing one as its behavior says.
-pub fn absorb_generated(acc: &mut Accumulator, r: Resource) -> std::result::Result<(), String> {
+pub fn absorb_generated(
+    acc: &mut Accumulator,
+    r: Resource,
+    global_disable: bool,
+) -> std::result::Result<(), String> {
     let id = r.cur_id();
     let matches: Vec<usize> = acc
         .resources
@@ -313,7 +451,11 @@ pub fn absorb_generated(acc: &mut Accumulator, r: Resource) -> std::result::Resu
         )),
         (1, _) => {
             let i = matches[0];
-            let merged = generators::absorb(&acc.resources[i], r);
+            let mut merged = generators::absorb(&acc.resources[i], r, global_disable);
+            // The merged resource keeps where it was first defined.
+            if let Some(origin) = acc.resources[i].annotation(ORIGIN).map(str::to_string) {
+                merged.set_annotation(ORIGIN, &origin);
+            }
             acc.resources[i] = merged;
             Ok(())
         }

@@ -20,6 +20,8 @@ pub struct TransformerConfig {
     pub name_suffix: Vec<FieldSpec>,
     pub common_labels: Vec<FieldSpec>,
     pub template_labels: Vec<FieldSpec>,
+    /// Extra fields for the `labels:` entries (the `labels` key of a configuration file).
+    pub labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub namespace: Vec<FieldSpec>,
     pub name_reference: Vec<NameBackRef>,
@@ -312,6 +314,18 @@ fn default_name_references() -> Vec<NameBackRef> {
                 ),
             ],
         ),
+        backref(
+            "ValidatingAdmissionPolicy",
+            "admissionregistration.k8s.io",
+            "",
+            vec![fs(
+                "ValidatingAdmissionPolicyBinding",
+                "admissionregistration.k8s.io",
+                "",
+                "spec/policyName",
+                false,
+            )],
+        ),
         backref("PriorityClass", "scheduling.k8s.io", "v1", priority),
         backref(
             "IngressClass",
@@ -484,6 +498,7 @@ impl TransformerConfig {
             name_suffix: vec![FieldSpec::new("metadata/name", false)],
             common_labels: common_label_specs(),
             template_labels,
+            labels: Vec::new(),
             common_annotations: template_label_specs("annotations"),
             namespace: vec![
                 fs("", "", "", "metadata/namespace", true),
@@ -524,7 +539,7 @@ impl TransformerConfig {
             .iter()
             .map(|k| fs(k, "", "", "spec/replicas", true))
             .collect(),
-            var_reference: Vec::new(),
+            var_reference: super::vars::default_var_reference(),
         }
     }
 
@@ -534,6 +549,7 @@ impl TransformerConfig {
         merge_specs(&mut self.name_suffix, &other.name_suffix);
         merge_specs(&mut self.common_labels, &other.common_labels);
         merge_specs(&mut self.template_labels, &other.template_labels);
+        merge_specs(&mut self.labels, &other.labels);
         merge_specs(&mut self.common_annotations, &other.common_annotations);
         merge_specs(&mut self.namespace, &other.namespace);
         merge_specs(&mut self.images, &other.images);
@@ -564,6 +580,7 @@ impl TransformerConfig {
                 "nameSuffix" => c.name_suffix = list()?,
                 "commonLabels" => c.common_labels = list()?,
                 "templateLabels" => c.template_labels = list()?,
+                "labels" => c.labels = list()?,
                 "commonAnnotations" => c.common_annotations = list()?,
                 "namespace" => c.namespace = list()?,
                 "images" => c.images = list()?,

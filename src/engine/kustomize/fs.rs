@@ -8,6 +8,8 @@ pub trait KustFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     fn is_dir(&self, path: &Path) -> bool;
     fn is_file(&self, path: &Path) -> bool;
+    /// The files and directories directly inside `path`, sorted by name.
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
 }
 
 /// The real filesystem.
@@ -23,6 +25,13 @@ impl KustFs for RealFs {
     }
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
+    }
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut out: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<io::Result<_>>()?;
+        out.sort();
+        Ok(out)
     }
 }
 

@@ -15,6 +15,21 @@ pub enum GenKind {
     Secret,
 }
 
+/// kustomize's base64 for generated data: lines of 70 characters, each ending in a newline,
+/// once the encoding is 70 characters or longer.
+fn encode_base64(bytes: &[u8]) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    if encoded.len() < 70 {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / 70 + 1);
+    for chunk in encoded.as_bytes().chunks(70) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out
+}
+
 fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key
@@ -91,10 +106,27 @@ fn collect(
         };
         let path = join_clean(dir, rel);
         if fs.is_dir(&path) {
-            return Err(err(format!(
-                "file source {} is a directory",
-                path.display()
-            )));
+            // A directory contributes each regular file in it, keyed by file name.
+            if f.contains('=') {
+                return Err(err(format!(
+                    "file source {} is a directory and cannot take a key",
+                    path.display()
+                )));
+            }
+            let entries = fs
+                .list_dir(&path)
+                .map_err(|e| err(format!("directory {}: {e}", path.display())))?;
+            for entry in entries.into_iter().filter(|p| fs.is_file(p)) {
+                let name = entry
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let bytes = fs
+                    .read(&entry)
+                    .map_err(|e| err(format!("file {}: {e}", entry.display())))?;
+                pairs.push((name, bytes));
+            }
+            continue;
         }
         let bytes = fs
             .read(&path)
@@ -174,7 +206,6 @@ pub fn generate(
     }
     let mut obj = Map::new();
     obj.insert("apiVersion".into(), json!("v1"));
-    let b64 = base64::engine::general_purpose::STANDARD;
     match kind {
         GenKind::ConfigMap => {
             obj.insert("kind".into(), json!("ConfigMap"));
@@ -184,7 +215,7 @@ pub fn generate(
             for (k, v) in pairs {
                 match String::from_utf8(v) {
                     Ok(s) => data.insert(k, Value::String(s)),
-                    Err(e) => binary.insert(k, Value::String(b64.encode(e.into_bytes()))),
+                    Err(e) => binary.insert(k, Value::String(encode_base64(&e.into_bytes()))),
                 };
             }
             if !data.is_empty() {
@@ -205,7 +236,7 @@ pub fn generate(
             obj.insert("type".into(), json!(t));
             let data: Map<String, Value> = pairs
                 .into_iter()
-                .map(|(k, v)| (k, Value::String(b64.encode(v))))
+                .map(|(k, v)| (k, Value::String(encode_base64(&v))))
                 .collect();
             if !data.is_empty() {
                 obj.insert("data".into(), Value::Object(data));
@@ -249,7 +280,9 @@ fn merge_string_maps(base: Option<&Value>, over: Option<&Value>) -> Option<Value
 }
 
 /// Combine a merge/replace generator result with the resource it targets.
-pub fn absorb(old: &Resource, mut new: Resource) -> Resource {
+/// The result keeps a hash suffix only when the old resource had one and the merging
+/// kustomization's generatorOptions do not disable hashing (what kubectl 1.33 does).
+pub fn absorb(old: &Resource, mut new: Resource, global_disable: bool) -> Resource {
     let old_meta = old.obj.get("metadata");
     let new_meta = new.obj.get("metadata").cloned();
     let labels = merge_string_maps(
@@ -274,6 +307,26 @@ pub fn absorb(old: &Resource, mut new: Resource) -> Resource {
             meta.remove("namespace");
         } else {
             meta.insert("namespace".into(), json!(old.namespace()));
+        }
+    }
+    let hashed = old.needs_hash() && !global_disable;
+    if let Some(ann) = new
+        .obj
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Value::as_object_mut)
+    {
+        ann.remove(NEEDS_HASH);
+    }
+    if hashed {
+        new.set_annotation(NEEDS_HASH, "enabled");
+    } else if let Some(meta) = new.obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        if meta
+            .get("annotations")
+            .and_then(Value::as_object)
+            .is_some_and(|a| a.is_empty())
+        {
+            meta.remove("annotations");
         }
     }
     if merge_data {

@@ -24,7 +24,6 @@ pub struct Kustomization {
     #[serde(default)]
     pub components: Vec<String>,
     #[serde(default)]
-    #[allow(dead_code)] // accepted; has no effect on the output here
     pub crds: Vec<String>,
     pub namespace: Option<String>,
     pub name_prefix: Option<String>,
@@ -73,7 +72,6 @@ pub struct Kustomization {
     #[serde(default)]
     pub helm_chart_inflation_generator: Vec<Value>,
     #[serde(default)]
-    #[allow(dead_code)] // accepted; has no effect on the output here
     pub build_metadata: Vec<String>,
     #[allow(dead_code)] // accepted; has no effect on the output here
     pub inventory: Option<Value>,
@@ -243,17 +241,36 @@ pub fn parse(text: &str) -> std::result::Result<Kustomization, String> {
             ));
         }
     }
+    if k.kind.as_deref() == Some("Component") {
+        if let Some(av) = k.api_version.as_deref().filter(|av| !av.is_empty()) {
+            if av != "kustomize.config.k8s.io/v1alpha1" {
+                return Err(format!(
+                    "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1, not '{av}'"
+                ));
+            }
+        }
+    }
+    if let Some(openapi) = k.openapi.as_ref() {
+        let has = |key: &str| openapi.get(key).is_some_and(|v| !v.is_null());
+        if has("path") && has("version") {
+            return Err(
+                "field 'openapi': builtin version and custom schema provided, cannot use both"
+                    .into(),
+            );
+        }
+        if let Some(v) = openapi.get("version").and_then(Value::as_str) {
+            if v != "v1.21.2" {
+                return Err(format!(
+                    "field 'openapi': the builtin schema version '{v}' is not available (v1.21.2 is)"
+                ));
+            }
+        }
+    }
     if !k.helm_charts.is_empty()
         || !k.helm_chart_inflation_generator.is_empty()
         || k.helm_globals.is_some()
     {
         return Err("field 'helmCharts': Helm chart inflation is not supported; render the chart with a HelmRelease instead".into());
-    }
-    if !k.vars.is_empty() {
-        return Err(
-            "field 'vars': vars are not supported (deprecated in kustomize); use replacements"
-                .into(),
-        );
     }
     if !k.validators.is_empty() {
         return Err("field 'validators': validator plugins are not supported".into());
@@ -274,8 +291,64 @@ pub fn parse(text: &str) -> std::result::Result<Kustomization, String> {
     Ok(k)
 }
 
-/// Values kustomize accepts loosely: a `patches` entry or label value given as a number.
-fn normalise_legacy(mut value: Value) -> Value {
+const FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "images",
+    "imageTags",
+    "replicas",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "generators",
+    "transformers",
+    "validators",
+    "replacements",
+    "sortOptions",
+    "vars",
+    "configurations",
+    "openapi",
+    "helmCharts",
+    "helmGlobals",
+    "helmChartInflationGenerator",
+    "buildMetadata",
+    "inventory",
+];
+
+/// Go's JSON decoding matches field names case-insensitively; so does kustomize.
+fn canonical_keys(value: Value) -> Value {
+    let Value::Object(map) = value else {
+        return value;
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let key = FIELDS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(&k))
+                .map(|f| f.to_string())
+                .unwrap_or(k);
+            (key, v)
+        })
+        .collect()
+}
+
+/// Values kustomize accepts loosely: label and annotation values given as numbers or bools.
+fn normalise_legacy(value: Value) -> Value {
+    let mut value = canonical_keys(value);
     for field in ["commonLabels", "commonAnnotations"] {
         if let Some(map) = value.get_mut(field).and_then(Value::as_object_mut) {
             for v in map.values_mut() {

@@ -7,6 +7,7 @@
 
 mod build;
 mod config;
+mod crds;
 mod emit;
 mod emit_number;
 mod emit_scalar;
@@ -26,6 +27,7 @@ mod replacements;
 mod resource;
 mod selector;
 mod transformers;
+mod vars;
 
 pub use emit::render_document;
 pub use error::KustomizeError;
@@ -46,6 +48,12 @@ pub fn build_with(fs: &dyn KustFs, dir: &Path) -> Result<Vec<Value>, KustomizeEr
     let dir = fs::clean(dir);
     let top = kustfile::load(fs, &dir)?;
     let mut builder = Builder::new(fs);
+    builder.root = dir.clone();
+    builder.origins = top
+        .k
+        .build_metadata
+        .iter()
+        .any(|m| m == "originAnnotations");
     let mut acc = Accumulator::new();
     builder.accumulate_dir(&dir, top.is_component(), &mut acc)?;
     finish(&mut acc, top.k.sort_options.as_ref())
@@ -65,6 +73,10 @@ fn finish(acc: &mut Accumulator, sort: Option<&kustfile::SortOptions>) -> Result
         }
     }
     nameref::fix(&mut acc.resources, &acc.config.name_reference)?;
+    vars::resolve(&mut acc.resources, &acc.vars, &acc.config.var_reference)?;
+    // Resources marked local-config take part in the build but are not output.
+    acc.resources
+        .retain(|r| r.annotation("config.kubernetes.io/local-config") != Some("true"));
     for r in acc.resources.iter_mut() {
         r.strip_build_annotations();
     }
@@ -89,7 +101,7 @@ pub fn run_builtin_transformer(
         objects.into_iter().map(resource::Resource::new).collect();
     let tc = config::TransformerConfig::defaults();
     let file = dir.join("plugin-config.yaml");
-    plugins::run_transformer(&builder, dir, &file, config, &mut resources, &tc)?;
+    plugins::run_transformer(true, &builder, dir, &file, config, &mut resources, &tc)?;
     Ok(resources.into_iter().map(|r| r.obj).collect())
 }
 
@@ -104,7 +116,7 @@ pub fn run_builtin_generator(
     let file = dir.join("plugin-config.yaml");
     let mut acc = Accumulator::new();
     for r in plugins::run_generator(&builder, dir, &file, config)? {
-        build::absorb_generated(&mut acc, r).map_err(KustomizeError::Build)?;
+        build::absorb_generated(&mut acc, r, false).map_err(KustomizeError::Build)?;
     }
     finish(
         &mut acc,

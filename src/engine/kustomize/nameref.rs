@@ -5,7 +5,7 @@
 
 use super::config::NameBackRef;
 use super::fieldspec::{self, FieldSpec};
-use super::resource::{PREFIXES, ResId, Resource, SUFFIXES, is_cluster_scoped};
+use super::resource::{PREFIXES, ResId, Resource, SUFFIXES};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -27,6 +27,10 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
     a.iter().rev().zip(b.iter().rev()).all(|(x, y)| x == y)
 }
 
+fn affix_strict(a: &Info, b: &Info) -> bool {
+    a.prefixes == b.prefixes && a.suffixes == b.suffixes
+}
+
 fn affix_equal(a: &Info, b: &Info) -> bool {
     let prefix_ok =
         a.prefixes.is_empty() || b.prefixes.is_empty() || same_ending(&a.prefixes, &b.prefixes);
@@ -41,6 +45,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    fn current_ns_match(&self, list: &[usize], ns: &str) -> bool {
+        list.iter().any(|&i| {
+            let cur = &self.infos[i].cur;
+            cur.namespace == ns || (ns == "default" && cur.namespace.is_empty())
+        })
+    }
+
     /// The one resource an old name refers to, or an error when the choice is ambiguous.
     fn select(
         &self,
@@ -49,6 +60,7 @@ impl Ctx<'_> {
         old_name: &str,
         role_ref: Option<(&str, &str)>,
         namespace: Option<&str>,
+        mapping: bool,
     ) -> Result<Option<usize>, String> {
         let me = &self.infos[referrer];
         let Some(list) = self.by_name.get(old_name) else {
@@ -56,7 +68,7 @@ impl Ctx<'_> {
         };
         let mut cands: Vec<usize> = Vec::new();
         for &i in list {
-            if i == referrer || cands.contains(&i) {
+            if cands.contains(&i) {
                 continue;
             }
             let info = &self.infos[i];
@@ -73,17 +85,22 @@ impl Ctx<'_> {
                 }
             }
             if let Some(ns) = namespace {
-                if !info
-                    .ids
-                    .iter()
-                    .any(|id| id.namespace == ns || (ns == "default" && id.namespace.is_empty()))
-                {
+                // A reference that names a namespace matches a resource currently there or,
+                // failing any such resource, one that used to be there.
+                let in_ns =
+                    |id: &ResId| id.namespace == ns || (ns == "default" && id.namespace.is_empty());
+                let ok = if self.current_ns_match(list, ns) {
+                    in_ns(&info.cur)
+                } else {
+                    info.ids.iter().any(in_ns)
+                };
+                if !ok {
                     continue;
                 }
             }
-            let referrer_scoped = is_cluster_scoped(&me.cur.kind);
+            let referrer_scoped = me.cur.is_cluster_scoped();
             let ns_ok = referrer_scoped
-                || is_cluster_scoped(&info.cur.kind)
+                || info.cur.is_cluster_scoped()
                 || info.cur.kind == "ServiceAccount"
                 || info.cur.effective_namespace() == me.cur.effective_namespace();
             if ns_ok {
@@ -93,6 +110,16 @@ impl Ctx<'_> {
         if cands.len() <= 1 {
             return Ok(cands.first().copied());
         }
+        // Prefer the candidate renamed by exactly the same prefixes and suffixes as the
+        // referrer, then accept ones where either side has none.
+        let strict: Vec<usize> = cands
+            .iter()
+            .copied()
+            .filter(|&i| affix_strict(&self.infos[i], me))
+            .collect();
+        if strict.len() == 1 {
+            return Ok(Some(strict[0]));
+        }
         let narrowed: Vec<usize> = cands
             .iter()
             .copied()
@@ -101,8 +128,13 @@ impl Ctx<'_> {
         if narrowed.len() <= 1 {
             return Ok(narrowed.first().copied());
         }
+        // Several candidates with one name (a scalar reference such as a role's
+        // resourceNames cannot say which namespace): the name is the same either way.
         let first = &self.infos[narrowed[0]].cur.name;
-        if narrowed.iter().all(|&i| &self.infos[i].cur.name == first) {
+        if namespace.is_none()
+            && !mapping
+            && narrowed.iter().all(|&i| &self.infos[i].cur.name == first)
+        {
             return Ok(Some(narrowed[0]));
         }
         let ids: Vec<String> = narrowed
@@ -184,14 +216,14 @@ fn update(
 ) -> Result<(), String> {
     match node {
         Value::String(old) => {
-            if let Some(j) = ctx.select(referrer, target, old, role_ref, None)? {
+            if let Some(j) = ctx.select(referrer, target, old, role_ref, None, false)? {
                 *node = json!(names[j].0);
             }
         }
         Value::Array(items) => {
             for item in items.iter_mut() {
                 if let Value::String(old) = item {
-                    if let Some(j) = ctx.select(referrer, target, old, role_ref, None)? {
+                    if let Some(j) = ctx.select(referrer, target, old, role_ref, None, false)? {
                         *item = json!(names[j].0);
                     }
                 } else if item.is_object() {
@@ -228,7 +260,7 @@ fn update_mapping(
         .get("namespace")
         .and_then(Value::as_str)
         .map(str::to_string);
-    if let Some(j) = ctx.select(referrer, target, &old, None, ns.as_deref())? {
+    if let Some(j) = ctx.select(referrer, target, &old, None, ns.as_deref(), true)? {
         map.insert("name".into(), json!(names[j].0));
         if ns.is_some() && !names[j].1.is_empty() {
             map.insert("namespace".into(), json!(names[j].1));

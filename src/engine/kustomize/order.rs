@@ -73,13 +73,13 @@ pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) -> Result
             }
             return Ok(());
         }
-        Some(o) if o.order == "legacy" || o.order.is_empty() => match &o.legacy_sort_options {
+        Some(o) if o.order == "legacy" => match &o.legacy_sort_options {
             Some(l) => (l.order_first.clone(), l.order_last.clone()),
             None => defaults(),
         },
         Some(o) => {
             return Err(format!(
-                "sortOptions: order '{}' is not 'legacy' or 'fifo'",
+                "the field 'sortOptions.order' must be one of [fifo, legacy], not '{}'",
                 o.order
             ));
         }

@@ -20,7 +20,8 @@ pub enum Patch {
 pub fn parse_patch(text: &str) -> Result<Patch, String> {
     let docs = crate::engine::yaml::parse_documents(text).map_err(|e| e.to_string())?;
     if docs.is_empty() {
-        return Err("the patch is empty".into());
+        // An empty patch file changes nothing (kustomize ignores it).
+        return Ok(Patch::Strategic(Vec::new()));
     }
     if docs.len() == 1 && docs[0].is_array() {
         return Ok(Patch::Json6902(docs.into_iter().next().unwrap_or_default()));
@@ -42,6 +43,35 @@ fn schema_for(r: &Resource) -> Box<dyn MergeSchema> {
 
 fn is_builtin_group(group: &str) -> bool {
     !group.contains('.') || group.ends_with(".k8s.io") && !group.ends_with(".x-k8s.io")
+}
+
+/// kustomize keeps its internal annotations across a patch, even one that replaces
+/// metadata.annotations.
+fn internal_annotations(r: &Resource) -> Vec<(String, Value)> {
+    r.annotations()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("internal.config.kubernetes.io/"))
+        .collect()
+}
+
+fn restore_annotations(r: &mut Resource, saved: Vec<(String, Value)>) {
+    for (k, v) in saved {
+        if let Some(s) = v.as_str() {
+            r.set_annotation(&k, s);
+        }
+    }
+}
+
+fn drop_empty_annotations(obj: &mut Value) {
+    if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        if meta
+            .get("annotations")
+            .and_then(Value::as_object)
+            .is_some_and(|a| a.is_empty())
+        {
+            meta.remove("annotations");
+        }
+    }
 }
 
 fn is_delete(patch: &Value) -> bool {
@@ -76,8 +106,10 @@ pub fn apply_strategic(
         }
     }
     let schema = schema_for(r);
+    let saved = internal_annotations(r);
     let merged = strategic_merge(&r.obj, &patch, schema.as_ref()).map_err(|e| e.to_string())?;
     r.obj = merged;
+    restore_annotations(r, saved);
     if !allow_kind {
         if let Some(m) = r.obj.as_object_mut() {
             m.insert("kind".into(), Value::String(kind));
@@ -103,7 +135,27 @@ pub fn apply_strategic(
 /// Apply JSON 6902 operations, recording the old id in case the patch renames the resource.
 pub fn apply_json6902(r: &mut Resource, ops: &Value) -> Result<(), String> {
     let before = r.cur_id();
-    r.obj = json_patch(&r.obj, ops).map_err(|e| e.to_string())?;
+    let saved = internal_annotations(r);
+    // During a kustomize build every resource carries internal annotations, so a patch may
+    // add to /metadata/annotations even when the resource itself has none.
+    let had_annotations = r
+        .obj
+        .get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .is_some();
+    if !had_annotations {
+        r.metadata_mut()
+            .insert("annotations".into(), Value::Object(serde_json::Map::new()));
+    }
+    let patched = json_patch(&r.obj, ops).map_err(|e| e.to_string());
+    if !had_annotations {
+        drop_empty_annotations(&mut r.obj);
+    }
+    r.obj = patched?;
+    if !had_annotations {
+        drop_empty_annotations(&mut r.obj);
+    }
+    restore_annotations(r, saved);
     let after = r.cur_id();
     if after.name != before.name || after.kind != before.kind || after.namespace != before.namespace
     {

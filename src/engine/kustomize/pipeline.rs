@@ -91,6 +91,13 @@ pub fn run_transformers(b: &mut Builder, kf: &KustFile, acc: &mut Accumulator) -
                     format!("'{entry}' is a JSON 6902 patch; list it under patches"),
                 ));
             }
+            Patch::Strategic(docs) if docs.is_empty() => {
+                return Err(KustomizeError::field(
+                    &kf.file,
+                    "patchesStrategicMerge",
+                    format!("patch '{entry}' is empty"),
+                ));
+            }
             p => p,
         };
         patches::apply(&mut acc.resources, &patch, None, &no_change)
@@ -126,6 +133,7 @@ pub fn run_transformers(b: &mut Builder, kf: &KustFile, acc: &mut Accumulator) -
     }
     for label in &k.labels {
         let mut specs: Vec<FieldSpec> = label.fields.clone();
+        merge_specs(&mut specs, &acc.config.labels);
         if label.include_selectors {
             merge_specs(&mut specs, &acc.config.common_labels);
         } else {
@@ -182,24 +190,10 @@ pub fn run_transformers(b: &mut Builder, kf: &KustFile, acc: &mut Accumulator) -
             .map_err(field_err(kf, "replacements"))?;
     }
     for entry in &k.transformers {
-        let path = join_clean(&kf.dir, entry);
-        if b.fs.is_dir(&path) {
-            return Err(KustomizeError::field(
-                &kf.file,
-                "transformers",
-                format!(
-                    "'{entry}': transformer kustomizations are not supported; list transformer config files"
-                ),
-            ));
-        }
-        let text = b.read_text(&path)?;
-        let configs =
-            crate::engine::yaml::parse_documents(&text).map_err(|e| KustomizeError::Yaml {
-                file: path.clone(),
-                message: e.to_string(),
-            })?;
+        let (path, configs) = b.plugin_configs(kf, entry, "transformers")?;
         for config in configs {
             super::plugins::run_transformer(
+                false,
                 b,
                 &kf.dir,
                 &path,

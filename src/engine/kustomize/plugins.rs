@@ -49,6 +49,7 @@ fn de<T: serde::de::DeserializeOwned>(v: &Value) -> std::result::Result<T, Strin
 
 /// Apply one builtin transformer configuration to `resources`.
 pub fn run_transformer(
+    direct: bool,
     b: &Builder,
     dir: &Path,
     file: &Path,
@@ -58,6 +59,9 @@ pub fn run_transformer(
 ) -> Result<()> {
     let kind = text(config, "kind");
     let err = |m: String| KustomizeError::field(file, &kind, m);
+    if kind == "SortOrderTransformer" && !direct {
+        return Err(err("unable to load builtin SortOrderTransformer: use the sortOptions field of the top-level kustomization".into()));
+    }
     transform(b, dir, file, config, resources, tc).map_err(err)
 }
 
@@ -281,6 +285,21 @@ pub fn run_generator(
                 m.insert(k.into(), v.clone());
             }
         }
+    }
+    const KNOWN: &[&str] = &[
+        "name",
+        "namespace",
+        "behavior",
+        "literals",
+        "files",
+        "envs",
+        "env",
+        "type",
+        "options",
+    ];
+    if let Some(m) = body.as_object_mut() {
+        // Plugin configurations are read leniently, as kustomize does.
+        m.retain(|k, _| KNOWN.contains(&k.as_str()));
     }
     let args: GeneratorArgs = de(&body).map_err(|m| KustomizeError::field(file, &kind, m))?;
     Ok(vec![generators::generate(

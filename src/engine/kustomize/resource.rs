@@ -44,8 +44,12 @@ pub struct ResId {
 
 impl ResId {
     /// `default` for an empty namespace; a marker for cluster-scoped kinds.
+    pub fn is_cluster_scoped(&self) -> bool {
+        is_cluster_scoped_gvk(&self.group, &self.kind)
+    }
+
     pub fn effective_namespace(&self) -> &str {
-        if is_cluster_scoped(&self.kind) {
+        if self.is_cluster_scoped() {
             "_non_namespaceable_"
         } else if self.namespace.is_empty() {
             "default"
@@ -90,6 +94,15 @@ impl ResId {
             s.push_str(&format!(" in namespace {}", self.namespace));
         }
         s
+    }
+}
+
+/// Whether a group/kind is cluster-scoped: core kinds only in the core group, so a custom
+/// `Namespace` kind of another API group stays namespaced.
+pub fn is_cluster_scoped_gvk(group: &str, kind: &str) -> bool {
+    match kind {
+        "Namespace" | "Node" | "PersistentVolume" | "ComponentStatus" => group.is_empty(),
+        _ => is_cluster_scoped(kind),
     }
 }
 

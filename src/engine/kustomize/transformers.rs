@@ -2,7 +2,7 @@
 //! replica counts. Each works on a list of resources and its field specs.
 
 use super::fieldspec::{self, Create, FieldSpec};
-use super::resource::{PREFIXES, Resource, SUFFIXES, ensure_object, is_cluster_scoped};
+use super::resource::{PREFIXES, Resource, SUFFIXES, ensure_object};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -72,7 +72,7 @@ pub fn namespace(
                 _ => kept.push(spec.clone()),
             }
         }
-        if !is_cluster_scoped(&kind) {
+        if !r.cur_id().is_cluster_scoped() {
             let meta = FieldSpec::new("metadata/namespace", true);
             fieldspec::apply(&mut r.obj, &meta, Some(Create::Scalar), &mut setter)?;
         }
@@ -137,12 +137,19 @@ pub fn prefix_suffix(
         if skips_prefix(r) {
             continue;
         }
-        r.store_previous_id();
-        if !prefix.is_empty() {
-            r.append_annotation_list(PREFIXES, prefix);
-        }
-        if !suffix.is_empty() {
-            r.append_annotation_list(SUFFIXES, suffix);
+        // The rename is recorded only when a metadata/name spec selects the resource.
+        let (g, v, k) = gvk(r);
+        let renames = specs
+            .iter()
+            .any(|s| s.path == "metadata/name" && s.selects(&g, &v, &k));
+        if renames {
+            r.store_previous_id();
+            if !prefix.is_empty() {
+                r.append_annotation_list(PREFIXES, prefix);
+            }
+            if !suffix.is_empty() {
+                r.append_annotation_list(SUFFIXES, suffix);
+            }
         }
         apply_specs(r, specs, None, &mut |v| {
             if let Some(s) = v.as_str() {
