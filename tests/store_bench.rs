@@ -27,3 +27,16 @@ async fn small_benchmark_runs_and_loses_nothing() {
     // the benchmark cleans up after itself
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+/// The full-size benchmark (64 writers, 100 watchers, 10k-object list); run it with
+/// `cargo test --release --test store_bench -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: slow in debug builds"]
+async fn full_benchmark() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = fluxdeck::store::bench::run(dir.path()).await;
+    println!("{report}");
+    assert_eq!(report.error, None);
+    assert_eq!(report.watch_events_lost, 0);
+    assert!(report.list_objects >= 10_000);
+}
