@@ -7,6 +7,7 @@
 
 mod build;
 mod config;
+mod config_nameref;
 mod crds;
 mod emit;
 mod emit_number;
