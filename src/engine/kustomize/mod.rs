@@ -7,6 +7,7 @@
 
 mod build;
 mod config;
+mod config_nameref;
 mod crds;
 mod emit;
 mod emit_number;
@@ -115,7 +116,8 @@ pub fn run_builtin_generator(
     let builder = Builder::new(fs);
     let file = dir.join("plugin-config.yaml");
     let mut acc = Accumulator::new();
-    for r in plugins::run_generator(&builder, dir, &file, config)? {
+    for mut r in plugins::run_generator(&builder, dir, &file, config)? {
+        r.behavior = resource::Behavior::Create;
         build::absorb_generated(&mut acc, r, false).map_err(KustomizeError::Build)?;
     }
     finish(

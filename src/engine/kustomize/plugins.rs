@@ -47,6 +47,40 @@ fn de<T: serde::de::DeserializeOwned>(v: &Value) -> std::result::Result<T, Strin
     serde_json::from_value(v.clone()).map_err(|e| e.to_string())
 }
 
+fn lower_first(k: &str) -> String {
+    let mut c = k.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Go decodes plugin configurations with case-insensitive field names (`Path`, `Digest`);
+/// lower-case the first letter of the keys of the configuration and its option objects.
+fn normalise_keys(config: &Value) -> Value {
+    let lower = |v: &Value| -> Value {
+        match v {
+            Value::Object(m) => {
+                Value::Object(m.iter().map(|(k, v)| (lower_first(k), v.clone())).collect())
+            }
+            other => other.clone(),
+        }
+    };
+    match config {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = lower_first(k);
+                    let nested =
+                        matches!(key.as_str(), "imageTag" | "replica" | "target" | "options");
+                    (key, if nested { lower(v) } else { v.clone() })
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// Apply one builtin transformer configuration to `resources`.
 pub fn run_transformer(
     direct: bool,
@@ -59,6 +93,7 @@ pub fn run_transformer(
 ) -> Result<()> {
     let kind = text(config, "kind");
     let err = |m: String| KustomizeError::field(file, &kind, m);
+    let config = &normalise_keys(config);
     if kind == "SortOrderTransformer" && !direct {
         return Err(err("unable to load builtin SortOrderTransformer: use the sortOptions field of the top-level kustomization".into()));
     }
@@ -213,6 +248,15 @@ fn transform(
             let list = super::replacements::load(b, dir, &entries)?;
             super::replacements::apply(resources, &list)
         }
+        "HashTransformer" => {
+            for r in resources.iter_mut().filter(|r| r.needs_hash()) {
+                let hash = super::hash::content_hash(&r.obj);
+                r.store_previous_id();
+                let name = format!("{}-{hash}", r.name());
+                r.set_name(&name);
+            }
+            Ok(())
+        }
         "SortOrderTransformer" => {
             let opts: Option<SortOptions> = match get(config, "sortOptions") {
                 Some(v) => Some(de(v)?),
@@ -266,6 +310,7 @@ pub fn run_generator(
     file: &Path,
     config: &Value,
 ) -> Result<Vec<Resource>> {
+    let config = &normalise_keys(config);
     let kind = text(config, "kind");
     let gen_kind = match kind.as_str() {
         "ConfigMapGenerator" => GenKind::ConfigMap,

@@ -75,6 +75,8 @@ impl ResId {
                 s.to_string()
             }
         };
+        // kubectl 1.33 (kustomize v5.6) orders by group_version_kind; newer kustomize releases
+        // changed this string, which the upstream plugin cases reflect.
         format!(
             "{}_{}_{}",
             or(&self.group, "~G"),
