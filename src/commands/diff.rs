@@ -336,3 +336,29 @@ async fn compare_all(ctx: &Ctx, ks: &Value, docs: &[Value]) -> Result<Report, St
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::service_proxy_path;
+
+    #[test]
+    fn in_cluster_artifact_urls_go_through_the_service_proxy() {
+        assert_eq!(
+            service_proxy_path(
+                "http://source-controller.flux-system.svc.cluster.local./gitrepository/flux-system/podinfo/abc.tar.gz"
+            )
+            .as_deref(),
+            Some(
+                "/api/v1/namespaces/flux-system/services/http:source-controller:80/proxy/gitrepository/flux-system/podinfo/abc.tar.gz"
+            )
+        );
+        assert_eq!(
+            service_proxy_path("http://source-controller.flux-system.svc:9090/x.tar.gz").as_deref(),
+            Some(
+                "/api/v1/namespaces/flux-system/services/http:source-controller:9090/proxy/x.tar.gz"
+            )
+        );
+        assert_eq!(service_proxy_path("http://127.0.0.1:9090/x.tar.gz"), None);
+        assert_eq!(service_proxy_path("https://example.com/x.tar.gz"), None);
+    }
+}
