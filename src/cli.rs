@@ -76,6 +76,42 @@ pub enum Command {
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// What applying Git would change in the cluster (flux diff).
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(subcommand)]
+    pub target: DiffTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiffTarget {
+    /// Diff a Kustomization's desired state against the cluster (exit 0 none, 1 diff, 2 error).
+    #[command(alias = "ks")]
+    Kustomization(DiffKsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffKsArgs {
+    pub name: String,
+    /// Build this local directory instead of the source's artifact.
+    #[arg(long, value_name = "DIR", conflicts_with = "revision")]
+    pub path: Option<PathBuf>,
+    /// Build this revision of the source Git repository (branch, tag or commit).
+    #[arg(long, value_name = "REV")]
+    pub revision: Option<String>,
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: DiffOutput,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiffOutput {
+    #[default]
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +147,11 @@ pub enum BenchCommand {
         count: usize,
         #[arg(long, default_value_t = 10)]
         namespaces: usize,
+    },
+    /// Time the drift comparison (normalise, mask, field diff, render) of N objects.
+    Drift {
+        #[arg(long, default_value_t = 1000)]
+        objects: usize,
     },
 }
 

@@ -120,6 +120,11 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCommand::Seed { count, namespaces }) => {
             exit_code(commands::bench::seed(&connect(g).await?, count, namespaces).await?)
         }
+        Command::Bench(BenchCommand::Drift { objects }) => {
+            println!("{}", commands::bench::drift(objects));
+            Ok(0)
+        }
+        Command::Diff(a) => exit_code(commands::diff::run(&connect(g).await?, &a).await?),
         Command::Snapshot(a) => console_run::run_snapshot(g, &a).await,
         Command::Kustomize(a) => exit_code(commands::kustomize::run(&a)?),
         Command::Controllers => {

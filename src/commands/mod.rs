@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod bench;
+pub mod diff;
 pub mod events;
 pub mod export;
 pub mod get;

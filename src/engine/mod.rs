@@ -1,4 +1,5 @@
 //! Pure, I/O-free building blocks shared by controllers, the CLI and the TUI.
+pub mod diff;
 pub mod duration;
 pub mod image_policy;
 pub mod kstatus;

@@ -5,6 +5,7 @@
 //! revision, a dependency's readiness or a watched ConfigMap/Secret changes.
 
 pub mod apply;
+pub mod desired;
 pub mod generate;
 pub mod health;
 mod pipeline;

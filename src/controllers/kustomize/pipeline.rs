@@ -9,9 +9,8 @@ use kube::api::{Api, DynamicObject};
 use serde_json::{Value, json};
 
 use super::apply::{self, Action};
-use super::generate::{self, GenerateError};
 use super::spec::{self, Ref};
-use super::{Kustomizations, health, postbuild, prune, source_resource};
+use super::{Kustomizations, desired, health, prune, source_resource};
 use crate::controllers::artifact;
 use crate::controllers::runtime::{Attempt, CondStatus, EventType, Failure, Outcome};
 use crate::engine::duration;
@@ -116,48 +115,9 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
     artifact::extract(&bytes, tmp.path(), url).map_err(|e| retry(e.into()))?;
     at.phase("fetch", started);
     let started = Instant::now();
-    let path = obj
-        .pointer("/spec/path")
-        .and_then(Value::as_str)
-        .unwrap_or("./");
-    let dir = generate::secure_join(tmp.path(), path);
-    let spec_value = obj.get("spec").cloned().unwrap_or(Value::Null);
-    let build_dir = dir.clone();
-    let built = tokio::task::spawn_blocking(move || {
-        generate::prepare(&build_dir, &spec_value)?;
-        crate::engine::kustomize::build(&build_dir).map_err(|e| GenerateError::Io {
-            what: "build",
-            path: String::new(),
-            message: e.to_string(),
-        })
-    })
-    .await
-    .map_err(|e| retry(fail("BuildFailed", format!("build worker failed: {e}"))))?;
-    let docs = match built {
-        Ok(d) => d,
-        Err(GenerateError::PathNotFound(m)) => {
-            return Err(retry(fail(
-                "ArtifactFailed",
-                format!("kustomization path not found: {m}"),
-            )));
-        }
-        Err(GenerateError::Io {
-            what: "build",
-            message,
-            ..
-        }) => {
-            return Err(retry(fail(
-                "BuildFailed",
-                format!("kustomize build failed: {message}"),
-            )));
-        }
-        Err(e) => return Err(retry(fail("BuildFailed", e.to_string()))),
-    };
-    // 4. decryption, substitution, normalisation
-    let docs = postbuild::substitute_all(k, at, &ns, docs)
+    let docs = desired::build(&at.client, &obj, tmp.path(), k.options.strict_substitution)
         .await
         .map_err(retry)?;
-    let docs = postbuild::normalise(&obj, docs, &name, &ns).map_err(retry)?;
     at.phase("build", started);
     // 5. validate everything, then apply in stages
     let started = Instant::now();

@@ -6,10 +6,9 @@ use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::api::Api;
 use serde_json::{Value, json};
 
-use super::Kustomizations;
 use super::apply;
 use super::spec::{NAME_LABEL, NAMESPACE_LABEL};
-use crate::controllers::runtime::{Attempt, Failure};
+use crate::controllers::runtime::Failure;
 use crate::engine::substitute;
 
 fn fail(reason: &str, message: impl Into<String>) -> Failure {
@@ -17,13 +16,13 @@ fn fail(reason: &str, message: impl Into<String>) -> Failure {
 }
 
 pub(super) async fn substitute_all(
-    k: &Kustomizations,
-    at: &Attempt,
+    client: &kube::Client,
+    ks: &Value,
     ns: &str,
     docs: Vec<Value>,
+    strict: bool,
 ) -> Result<Vec<Value>, Failure> {
-    let decrypt = at
-        .object
+    let decrypt = ks
         .pointer("/spec/decryption/provider")
         .and_then(Value::as_str)
         == Some("sops");
@@ -54,7 +53,7 @@ pub(super) async fn substitute_all(
             ));
         }
     }
-    let Some(post) = at.object.pointer("/spec/postBuild") else {
+    let Some(post) = ks.pointer("/spec/postBuild") else {
         return Ok(docs);
     };
     let mut sources = Vec::new();
@@ -68,11 +67,11 @@ pub(super) async fn substitute_all(
         let name = r.get("name").and_then(Value::as_str).unwrap_or("");
         let optional = r.get("optional").and_then(Value::as_bool).unwrap_or(false);
         let got = match kind {
-            "ConfigMap" => Api::<ConfigMap>::namespaced(at.client.clone(), ns)
+            "ConfigMap" => Api::<ConfigMap>::namespaced(client.clone(), ns)
                 .get_opt(name)
                 .await
                 .map(|o| o.map(|c| serde_json::to_value(c).unwrap_or(Value::Null))),
-            "Secret" => Api::<Secret>::namespaced(at.client.clone(), ns)
+            "Secret" => Api::<Secret>::namespaced(client.clone(), ns)
                 .get_opt(name)
                 .await
                 .map(|o| o.map(|c| serde_json::to_value(c).unwrap_or(Value::Null))),
@@ -117,7 +116,7 @@ pub(super) async fn substitute_all(
     }
     docs.iter()
         .map(|d| {
-            substitute::substitute_resource(d, &vars, k.options.strict_substitution)
+            substitute::substitute_resource(d, &vars, strict)
                 .map_err(|e| fail("BuildFailed", e.to_string()))
         })
         .collect()

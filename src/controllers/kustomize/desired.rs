@@ -1,0 +1,65 @@
+//! The desired state of a Kustomization: the steps between "the source files are on disk" and
+//! "the objects to apply" (secure path, generated kustomization.yaml, build, SOPS check,
+//! post-build substitution, normalisation). One function used by the controller and by
+//! `fluxdeck diff`, so both see exactly the same objects.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::generate::{self, GenerateError};
+use super::{postbuild, spec};
+use crate::controllers::runtime::Failure;
+
+/// Build the objects `ks` (a Kustomization) wants from the source tree unpacked at `root`.
+/// Failures carry the Flux reason: `ArtifactFailed` for a missing path, `BuildFailed` otherwise.
+pub async fn build(
+    client: &kube::Client,
+    ks: &Value,
+    root: &Path,
+    strict_substitution: bool,
+) -> Result<Vec<Value>, Failure> {
+    let path = ks
+        .pointer("/spec/path")
+        .and_then(Value::as_str)
+        .unwrap_or("./");
+    let dir = generate::secure_join(root, path);
+    let spec_value = ks.get("spec").cloned().unwrap_or(Value::Null);
+    let built = tokio::task::spawn_blocking(move || {
+        generate::prepare(&dir, &spec_value)?;
+        crate::engine::kustomize::build(&dir).map_err(|e| GenerateError::Io {
+            what: "build",
+            path: String::new(),
+            message: e.to_string(),
+        })
+    })
+    .await
+    .map_err(|e| Failure::new("BuildFailed", format!("build worker failed: {e}")))?;
+    let docs = match built {
+        Ok(d) => d,
+        Err(GenerateError::PathNotFound(m)) => {
+            return Err(Failure::new(
+                "ArtifactFailed",
+                format!("kustomization path not found: {m}"),
+            ));
+        }
+        Err(GenerateError::Io {
+            what: "build",
+            message,
+            ..
+        }) => {
+            return Err(Failure::new(
+                "BuildFailed",
+                format!("kustomize build failed: {message}"),
+            ));
+        }
+        Err(e) => return Err(Failure::new("BuildFailed", e.to_string())),
+    };
+    let ns = spec::own_namespace(ks);
+    let name = ks
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let docs = postbuild::substitute_all(client, ks, &ns, docs, strict_substitution).await?;
+    postbuild::normalise(ks, docs, name, &ns)
+}
