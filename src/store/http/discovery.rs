@@ -49,9 +49,12 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// The versions of one group, each with its types.
+type Versions<'a> = Vec<(String, Vec<&'a ResourceType>)>;
+
 /// Types grouped by group then version (versions in priority order, groups by name with
 /// built-in groups first in the order they were registered).
-fn by_group(types: &[ResourceType]) -> Vec<(String, Vec<(String, Vec<&ResourceType>)>)> {
+fn by_group(types: &[ResourceType]) -> Vec<(String, Versions<'_>)> {
     let mut groups: Vec<(String, BTreeMap<String, Vec<&ResourceType>>)> = Vec::new();
     for rt in types {
         let idx = match groups.iter().position(|(g, _)| *g == rt.group) {
@@ -136,7 +139,7 @@ pub fn api_versions() -> Value {
     })
 }
 
-fn api_group(group: &str, versions: &[(String, Vec<&ResourceType>)]) -> Value {
+fn api_group(group: &str, versions: &Versions<'_>) -> Value {
     let entries: Vec<Value> = versions
         .iter()
         .map(|(v, _)| json!({"groupVersion": format!("{group}/{v}"), "version": v}))

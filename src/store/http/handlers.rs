@@ -343,42 +343,43 @@ fn parse_yaml(body: &[u8]) -> Result<Value, ApiError> {
 
 /// The checks kube-apiserver makes before handing a body to storage.
 fn check_body(target: &Target, object: &Value) -> Result<(), ApiError> {
-    if let Some(kind) = object.get("kind").and_then(Value::as_str) {
-        if kind != target.rt.kind {
-            return Err(ApiError::bad_request(format!(
-                "the body is a {kind}, but the request path addresses {} (kind {})",
-                target.rt.plural, target.rt.kind
-            )));
-        }
+    let text = |pointer: &str| {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+    };
+    let rt = &target.rt;
+    if let Some(kind) = text("/kind")
+        && kind != rt.kind
+    {
+        return Err(ApiError::bad_request(format!(
+            "the body is a {kind}, but the request path addresses {} (kind {})",
+            rt.plural, rt.kind
+        )));
     }
-    if let Some(api_version) = object.get("apiVersion").and_then(Value::as_str) {
-        if api_version != target.rt.api_version() {
-            return Err(ApiError::bad_request(format!(
-                "the body has apiVersion {api_version}, but the request path addresses {}",
-                target.rt.api_version()
-            )));
-        }
+    if let Some(api_version) = text("/apiVersion")
+        && api_version != rt.api_version()
+    {
+        return Err(ApiError::bad_request(format!(
+            "the body has apiVersion {api_version}, but the request path addresses {}",
+            rt.api_version()
+        )));
     }
-    let body_ns = object
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .filter(|n| !n.is_empty());
-    if let (Some(path_ns), Some(body_ns)) = (target.namespace.as_deref(), body_ns) {
-        if path_ns != body_ns {
-            return Err(ApiError::bad_request(format!(
-                "the namespace of the provided object ({body_ns}) does not match the namespace sent on the request ({path_ns})"
-            )));
-        }
+    if let (Some(path_ns), Some(body_ns)) =
+        (target.namespace.as_deref(), text("/metadata/namespace"))
+        && path_ns != body_ns
+    {
+        return Err(ApiError::bad_request(format!(
+            "the namespace of the provided object ({body_ns}) does not match the namespace sent on the request ({path_ns})"
+        )));
     }
-    if let (Some(path_name), Some(body_name)) = (
-        target.name.as_deref(),
-        object.pointer("/metadata/name").and_then(Value::as_str),
-    ) {
-        if path_name != body_name && !body_name.is_empty() {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({body_name}) does not match the name on the URL ({path_name})"
-            )));
-        }
+    if let (Some(path_name), Some(body_name)) = (target.name.as_deref(), text("/metadata/name"))
+        && path_name != body_name
+    {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({path_name})"
+        )));
     }
     Ok(())
 }

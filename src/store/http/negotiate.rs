@@ -94,9 +94,8 @@ pub fn aggregated_discovery(accept: Option<&str>) -> Option<&'static str> {
                 _ => continue,
             }
         }
-        if media.param("as").is_none() {
-            return None; // plain JSON listed before any discovery type: legacy answer
-        }
+        // Plain JSON listed before any discovery type asks for the legacy answer.
+        media.param("as")?;
     }
     None
 }

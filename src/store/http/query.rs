@@ -97,12 +97,12 @@ impl Query {
 
     pub fn write_options(&self) -> Result<WriteOptions, ApiError> {
         let field_validation = self.non_empty("fieldValidation");
-        if let Some(v) = &field_validation {
-            if !matches!(v.as_str(), "Strict" | "Warn" | "Ignore") {
-                return Err(ApiError::bad_request(format!(
-                    "invalid fieldValidation {v:?}: must be one of Strict, Warn or Ignore"
-                )));
-            }
+        if let Some(v) = &field_validation
+            && !matches!(v.as_str(), "Strict" | "Warn" | "Ignore")
+        {
+            return Err(ApiError::bad_request(format!(
+                "invalid fieldValidation {v:?}: must be one of Strict, Warn or Ignore"
+            )));
         }
         Ok(WriteOptions {
             dry_run: self.dry_run()?,
