@@ -84,13 +84,13 @@ fn strict_field_validation(version: &str) {
 }
 
 #[test]
-#[ignore = "needs the CRD schema engine (src/engine/schema, api branch) plugged into store::schema_hook"]
+
 fn kubectl_1_33_strict_field_validation() {
     strict_field_validation("1.33");
 }
 
 #[test]
-#[ignore = "needs the CRD schema engine (src/engine/schema, api branch) plugged into store::schema_hook"]
+
 fn kubectl_1_29_strict_field_validation() {
     strict_field_validation("1.29");
 }

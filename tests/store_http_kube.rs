@@ -405,7 +405,7 @@ async fn kube_server_side_apply_over_https() {
 }
 
 #[tokio::test]
-#[ignore = "needs the CRD schema engine (src/engine/schema, api branch) plugged into store::schema_hook"]
+
 async fn kube_crd_schema_validation() {
     let client = memory_client();
     flux_kustomization(&client).await;
