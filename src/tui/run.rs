@@ -8,7 +8,7 @@ use super::glyphs::Glyphs;
 use super::render;
 use super::terminal::{self, TerminalGuard};
 use crate::config::{ColorMode, ConfigPaths, Key, Keymap, SettingsError, Theme, settings};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
@@ -186,8 +186,12 @@ pub async fn run(backend: Arc<dyn Backend>, opts: TuiOptions) -> Result<(), TuiE
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
         }
-        // Drain whatever is already waiting so a burst becomes one frame.
-        while let Some(ev) = events.next().now_or_never() {
+        // Drain whatever is already waiting so a burst becomes one frame. This must poll with
+        // the task's own waker (poll_immediate), never a noop one (now_or_never): crossterm's
+        // EventStream hands the waker of a Pending poll to its reader thread only once, so a
+        // noop waker there loses the wake-up and keys sit unread until something else wakes
+        // the loop (the "input freezes after the prompt opens" bug).
+        while let Some(ev) = futures::future::poll_immediate(events.next()).await {
             if !on_event(&mut app, ev)? {
                 app.quit = true;
                 break;
