@@ -105,6 +105,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCommand::Seed { count, namespaces }) => {
             exit_code(commands::bench::seed(&connect(g).await?, count, namespaces).await?)
         }
+        Command::Images(a) => exit_code(commands::images::pending(&connect(g).await?, &a).await?),
+        Command::Approve(a) => exit_code(commands::images::decide(&connect(g).await?, &a, true).await?),
+        Command::Reject(a) => exit_code(commands::images::decide(&connect(g).await?, &a, false).await?),
         Command::Snapshot(a) => console_run::run_snapshot(g, &a).await,
         Command::Kustomize(a) => exit_code(commands::kustomize::run(&a)?),
         Command::Server(a) => {
