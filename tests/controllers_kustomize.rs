@@ -197,3 +197,105 @@ async fn applies_prunes_and_waits_for_health() {
     );
     assert_eq!(kstatus(&obj), Status::Current);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_config_maps_requested_at_suspend_and_events() {
+    let (env, _commit) = start(&[
+        ("deploy/config.yaml", CONFIG),
+        (
+            "deploy/ns.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+        ),
+    ])
+    .await;
+    let cms = ar("", "v1", "ConfigMap", "configmaps");
+    apply(&env.client, &cms, json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "vars", "namespace": "flux-system", "labels": {"reconcile.fluxcd.io/watch": "Enabled"}},
+        "data": {"region": "us-1"}})).await;
+    apply(
+        &env.client,
+        &kustomize::resource(),
+        ks(
+            "shop",
+            json!({"path": "./deploy",
+        "postBuild": {"substituteFrom": [{"kind": "ConfigMap", "name": "vars"}]}}),
+        ),
+    )
+    .await;
+    settled(&env, "shop", "True").await;
+    let out = get(&env.client, &cms, "shop", "settings").await.unwrap();
+    assert_eq!(out["data"]["region"], "us-1");
+
+    // A change of the watched ConfigMap re-applies without any annotation.
+    apply(&env.client, &cms, json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "vars", "namespace": "flux-system", "labels": {"reconcile.fluxcd.io/watch": "Enabled"}},
+        "data": {"region": "ap-9"}})).await;
+    wait_for(&env.client, &cms, "shop", "settings", WAIT, |o| {
+        o["data"]["region"] == "ap-9"
+    })
+    .await;
+
+    // requestedAt is handled and mirrored.
+    request_reconcile(
+        &env.client,
+        &kustomize::resource(),
+        "flux-system",
+        "shop",
+        "token-1",
+    )
+    .await;
+    let obj = wait_for(
+        &env.client,
+        &kustomize::resource(),
+        "flux-system",
+        "shop",
+        WAIT,
+        |o| o["status"]["lastHandledReconcileAt"] == "token-1",
+    )
+    .await;
+    assert_eq!(kstatus(&obj), Status::Current);
+
+    // Suspended: changes are not applied.
+    let api: kube::Api<kube::api::DynamicObject> =
+        kube::Api::namespaced_with(env.client.clone(), "flux-system", &kustomize::resource());
+    api.patch(
+        "shop",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(json!({"spec": {"suspend": true}})),
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    apply(&env.client, &cms, json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "vars", "namespace": "flux-system", "labels": {"reconcile.fluxcd.io/watch": "Enabled"}},
+        "data": {"region": "suspended"}})).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let out = get(&env.client, &cms, "shop", "settings").await.unwrap();
+    assert_eq!(out["data"]["region"], "ap-9");
+
+    let events: kube::Api<k8s_openapi::api::core::v1::Event> =
+        kube::Api::namespaced(env.client.clone(), "flux-system");
+    let list = events.list(&Default::default()).await.unwrap().items;
+    let ok = list
+        .iter()
+        .find(|e| e.reason.as_deref() == Some("ReconciliationSucceeded"))
+        .expect("success event");
+    assert_eq!(
+        ok.source.as_ref().and_then(|s| s.component.as_deref()),
+        Some("kustomize-controller")
+    );
+    assert!(
+        ok.message
+            .as_deref()
+            .unwrap()
+            .starts_with("Reconciliation finished in ")
+    );
+    let annotations = ok.metadata.annotations.clone().unwrap_or_default();
+    assert!(annotations.contains_key("kustomize.toolkit.fluxcd.io/revision"));
+    assert!(list.iter().any(|e| {
+        e.reason.as_deref() == Some("Progressing")
+            && e.message
+                .as_deref()
+                .is_some_and(|m| m.contains("ConfigMap/shop/settings configured"))
+    }));
+}

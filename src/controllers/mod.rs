@@ -1,6 +1,7 @@
 //! controllers layer (see ARCHITECTURE.md): in-process Flux-compatible controllers, one
 //! module each, all in the shape of `runtime`.
 pub mod artifact;
+pub mod bench;
 pub mod image;
 pub mod kustomize;
 pub mod rollout;

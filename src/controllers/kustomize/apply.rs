@@ -228,7 +228,8 @@ pub async fn preflight(
     client: &kube::Client,
     resolver: &Resolver,
     objects: &[Value],
-) -> Result<(), String> {
+) -> Result<DryRuns, String> {
+    let mut results = DryRuns::new();
     let namespaces: HashSet<&str> = objects
         .iter()
         .filter(|o| text(o, "/kind") == "Namespace")
@@ -248,7 +249,11 @@ pub async fn preflight(
         if skip_apply(obj, None) {
             continue;
         }
-        if let Err(e) = dry_run(client, &t, false).await {
+        let outcome = dry_run(client, &t, false).await;
+        if let Ok(v) = &outcome {
+            results.insert(t.subject.clone(), v.clone());
+        }
+        if let Err(e) = outcome {
             let ns_in_set = t
                 .namespace
                 .as_deref()
@@ -261,10 +266,18 @@ pub async fn preflight(
             return Err(format!("{} dry-run failed ({reason}): {msg}", t.subject));
         }
     }
-    Ok(())
+    Ok(results)
 }
 
-async fn apply_one(client: &kube::Client, t: &Target, force: bool) -> Result<Action, String> {
+/// Dry-run results of the preflight, by subject, reused by the apply of the same run.
+pub type DryRuns = HashMap<String, Value>;
+
+async fn apply_one(
+    client: &kube::Client,
+    t: &Target,
+    force: bool,
+    known: Option<&Value>,
+) -> Result<Action, String> {
     let a = api(client, t);
     let live = a
         .get_opt(&t.name)
@@ -274,7 +287,11 @@ async fn apply_one(client: &kube::Client, t: &Target, force: bool) -> Result<Act
     if skip_apply(&t.obj, live.as_ref()) {
         return Ok(Action::Skipped);
     }
-    let dry = match dry_run(client, t, force).await {
+    let fresh = match known {
+        Some(v) => Ok(v.clone()),
+        None => dry_run(client, t, force).await,
+    };
+    let dry = match fresh {
         Ok(d) => d,
         Err(e)
             if is_immutable(&e)
@@ -358,6 +375,7 @@ pub async fn apply_all(
     resolver: &Resolver,
     mut objects: Vec<Value>,
     force: bool,
+    dry_runs: &DryRuns,
 ) -> Result<Vec<Change>, (Vec<Change>, String)> {
     objects.sort_by_key(spec::apply_order_key);
     let mut changes = Vec::new();
@@ -370,7 +388,7 @@ pub async fn apply_all(
             }
         }
         for t in &targets {
-            match apply_one(client, t, force).await {
+            match apply_one(client, t, force, dry_runs.get(&t.subject)).await {
                 Ok(action) => changes.push(Change {
                     subject: t.subject.clone(),
                     action,

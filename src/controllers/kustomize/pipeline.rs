@@ -161,14 +161,14 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
     at.phase("build", started);
     // 5. validate everything, then apply in stages
     let started = Instant::now();
-    apply::preflight(&at.client, &k.resolver, &docs)
+    let dry_runs = apply::preflight(&at.client, &k.resolver, &docs)
         .await
         .map_err(|e| retry(fail("ReconciliationFailed", e)))?;
     let force = obj
         .pointer("/spec/force")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let changes = match apply::apply_all(&at.client, &k.resolver, docs, force).await {
+    let changes = match apply::apply_all(&at.client, &k.resolver, docs, force, &dry_runs).await {
         Ok(c) => c,
         Err((partial, e)) => {
             let log: Vec<String> = partial.iter().map(ToString::to_string).collect();

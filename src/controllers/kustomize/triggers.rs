@@ -21,10 +21,13 @@ use crate::controllers::runtime::{Running, Trigger, conditions, schedule};
 
 pub const WATCH_LABEL: &str = "reconcile.fluxcd.io/watch=Enabled";
 
-fn values(reader: &Store<DynamicObject>) -> Vec<Value> {
+/// Cached Kustomizations as JSON, converting only those `keep` selects (cheap pre-filter on
+/// the spec, so a status change in a large fleet does not serialise every object).
+fn values(reader: &Store<DynamicObject>, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
     reader
         .state()
         .iter()
+        .filter(|o| keep(o.data.get("spec").unwrap_or(&Value::Null)))
         .filter_map(|o| serde_json::to_value(o.as_ref()).ok())
         .collect()
 }
@@ -170,7 +173,10 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
                 namespace: ns,
                 name,
             };
-            fire(&trigger, for_source(&values(&reader), &r, rev));
+            let uses = |spec: &Value| {
+                spec.pointer("/sourceRef/name").and_then(Value::as_str) == Some(r.name.as_str())
+            };
+            fire(&trigger, for_source(&values(&reader, uses), &r, rev));
         }));
     }
     let (reader, trigger) = (running.reader.clone(), running.trigger.clone());
@@ -181,7 +187,8 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
         ready_fp,
         move |ks| {
             if conditions::is_true(ks.get("status").unwrap_or(&Value::Null), "Ready") {
-                fire(&trigger, dependents(&values(&reader), &id(ks)));
+                let has_deps = |spec: &Value| spec.get("dependsOn").is_some();
+                fire(&trigger, dependents(&values(&reader, has_deps), &id(ks)));
             }
         },
     ));
@@ -201,7 +208,13 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
             version_fp,
             move |o| {
                 let (ns, name) = id(o);
-                fire(&trigger, referencing(&values(&reader), kind, &ns, &name));
+                let reads = |spec: &Value| {
+                    spec.get("postBuild").is_some() || spec.get("decryption").is_some()
+                };
+                fire(
+                    &trigger,
+                    referencing(&values(&reader, reads), kind, &ns, &name),
+                );
             },
         ));
     }
