@@ -528,4 +528,45 @@ async fn registry_500_is_a_clear_read_failure() {
         m.contains("HTTP 500") && m.contains("storage backend down"),
         "{m}"
     );
+    // A policy over a repository that is not ready waits for it.
+    let pol_r = img("ImagePolicy", "imagepolicies");
+    apply(
+        &client,
+        &pol_r,
+        json!({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImagePolicy",
+        "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"imageRepositoryRef": {"name": "broken"}, "policy": {"alphabetical": {}}}}),
+    )
+    .await;
+    let pol = wait_for(&client, &pol_r, "default", "p", WAIT, |o| {
+        ready_status(o) == Some("False")
+    })
+    .await;
+    let c = condition(&pol, "Ready").unwrap();
+    assert_eq!(c["reason"], "DependencyNotReady");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("'default/broken' is not ready"),
+        "{c}"
+    );
+    // Commit signing is refused clearly rather than pushing unsigned commits.
+    let iua_r = img("ImageUpdateAutomation", "imageupdateautomations");
+    apply(&client, &iua_r, json!({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
+        "metadata": {"name": "signed", "namespace": "default"},
+        "spec": {"interval": "10m", "sourceRef": {"kind": "GitRepository", "name": "x"},
+            "git": {"commit": {"author": {"email": "a@b.c"}, "signingKey": {"secretRef": {"name": "gpg"}}}}}})).await;
+    let iua = wait_for(&client, &iua_r, "default", "signed", WAIT, |o| {
+        condition(o, "Stalled").is_some()
+    })
+    .await;
+    let c = condition(&iua, "Ready").unwrap();
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("signing is not supported"),
+        "{c}"
+    );
 }
