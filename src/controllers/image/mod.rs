@@ -13,6 +13,7 @@ pub mod proposal;
 pub mod registry;
 pub mod repository;
 pub mod tags;
+pub mod update;
 
 use std::path::PathBuf;
 use std::sync::Arc;
