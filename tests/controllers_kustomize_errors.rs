@@ -49,8 +49,15 @@ fn ks(name: &str, path: &str, extra: Value) -> Value {
 }
 
 async fn ready(client: &kube::Client, name: &str, status: &str) -> Value {
+    // "Source artifact not found" is the transient state before the GitRepository is ready.
     wait_for(client, &kustomize::resource(), "default", name, WAIT, |o| {
         ready_status(o) == Some(status)
+            && condition(o, "Ready").is_some_and(|c| {
+                !c["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("Source artifact not found")
+            })
     })
     .await
 }
@@ -273,4 +280,66 @@ async fn depends_on_orders_reconciles_and_cycles_stall() {
         "{msg}"
     );
     assert_eq!(kstatus(&ping), Status::Failed);
+}
+
+fn sops_fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/src/engine/sops/testdata/").to_string() + name,
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sops_secrets_decrypt_with_the_right_age_key_only() {
+    let secret = sops_fixture("flux.enc.yaml");
+    let (client, _h, _d, _r) = env(&[("secrets/secret.enc.yaml", &secret)]).await;
+    let secrets = ar("", "v1", "Secret", "secrets");
+    for (name, key) in [("right-key", "test.agekey"), ("wrong-key", "other.agekey")] {
+        apply(
+            &client,
+            &secrets,
+            json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": name, "namespace": "default"},
+            "stringData": {"age.agekey": sops_fixture(key)}}),
+        )
+        .await;
+    }
+    let r = kustomize::resource();
+    apply(&client, &r, ks("plain", "./secrets", json!({}))).await;
+    let (reason, msg) = ready_message(&ready(&client, "plain", "False").await);
+    assert_eq!(reason, "BuildFailed");
+    assert!(
+        msg.contains("is SOPS encrypted, configuring decryption is required"),
+        "{msg}"
+    );
+    apply(
+        &client,
+        &r,
+        ks(
+            "wrong",
+            "./secrets",
+            json!({"decryption": {"provider": "sops", "secretRef": {"name": "wrong-key"}}}),
+        ),
+    )
+    .await;
+    let (reason, msg) = ready_message(&ready(&client, "wrong", "False").await);
+    assert_eq!(reason, "BuildFailed");
+    assert!(msg.contains("decryption failed for 'Secret/demo'"), "{msg}");
+    assert!(get(&client, &secrets, "default", "demo").await.is_none());
+    apply(
+        &client,
+        &r,
+        ks(
+            "right",
+            "./secrets",
+            json!({"decryption": {"provider": "sops", "secretRef": {"name": "right-key"}}}),
+        ),
+    )
+    .await;
+    let ok = ready(&client, "right", "True").await;
+    assert_eq!(kstatus(&ok), Status::Current);
+    let applied = get(&client, &secrets, "default", "demo").await.unwrap();
+    assert!(applied.get("sops").is_none());
+    let data = serde_json::to_string(&applied["data"]).unwrap();
+    assert!(!data.contains("ENC["), "{data}");
 }

@@ -7,13 +7,102 @@ use kube::api::Api;
 use serde_json::{Value, json};
 
 use super::Kustomizations;
-use super::apply;
 use super::spec::{NAME_LABEL, NAMESPACE_LABEL};
 use crate::controllers::runtime::{Attempt, Failure};
-use crate::engine::substitute;
+use crate::engine::{sops, substitute};
 
 fn fail(reason: &str, message: impl Into<String>) -> Failure {
     Failure::new(reason, message)
+}
+
+/// Post-build SOPS decryption with the age keys of `decryption.secretRef` (SPEC §6.5): whole
+/// documents carrying `sops` metadata, and Secret `data` values that are SOPS files. Without
+/// decryption configured, an encrypted Secret must not reach the cluster. The key Secret is
+/// read only when something needs decrypting.
+async fn decrypt_all(at: &Attempt, ns: &str, docs: Vec<Value>) -> Result<Vec<Value>, Failure> {
+    let configured = at
+        .object
+        .pointer("/spec/decryption/provider")
+        .and_then(Value::as_str)
+        == Some("sops");
+    if !configured {
+        for d in &docs {
+            sops::check_not_encrypted_secret(d).map_err(|e| fail("BuildFailed", e))?;
+        }
+        return Ok(docs);
+    }
+    let mut keys: Option<sops::AgeKeys> = None;
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        if sops::decryption_disabled(&d) {
+            out.push(d);
+            continue;
+        }
+        let whole = sops::is_sops_document(&d);
+        let secret = d.get("kind").and_then(Value::as_str) == Some("Secret");
+        if !whole && !secret {
+            out.push(d);
+            continue;
+        }
+        if keys.is_none() {
+            keys = Some(age_keys(at, ns).await?);
+        }
+        let Some(k) = keys.as_ref() else { continue };
+        let id = format!(
+            "{}/{}",
+            d.get("kind").and_then(Value::as_str).unwrap_or(""),
+            d.pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        );
+        let wrap =
+            |e: sops::SopsError| fail("BuildFailed", format!("decryption failed for '{id}': {e}"));
+        let plain = if whole {
+            sops::decrypt_document(&d, k).map_err(wrap)?
+        } else {
+            d
+        };
+        out.push(sops::decrypt_secret_values(&plain, k).map_err(wrap)?);
+    }
+    Ok(out)
+}
+
+async fn age_keys(at: &Attempt, ns: &str) -> Result<sops::AgeKeys, Failure> {
+    let Some(name) = at
+        .object
+        .pointer("/spec/decryption/secretRef/name")
+        .and_then(Value::as_str)
+    else {
+        return Ok(sops::AgeKeys::default());
+    };
+    let secret = Api::<Secret>::namespaced(at.client.clone(), ns)
+        .get(name)
+        .await
+        .map_err(|e| {
+            fail(
+                "BuildFailed",
+                format!(
+                    "cannot get decryption Secret '{ns}/{name}' (spec.decryption.secretRef): {e}"
+                ),
+            )
+        })?;
+    let mut value = serde_json::to_value(secret).unwrap_or(Value::Null);
+    // Stores that keep stringData un-normalised: fold it into data as an API server would.
+    if let Some(sd) = value.get("stringData").and_then(Value::as_object).cloned() {
+        for (k, v) in sd {
+            let b64 = base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                v.as_str().unwrap_or(""),
+            );
+            value["data"][k] = Value::from(b64);
+        }
+    }
+    sops::AgeKeys::from_secret(&value).map_err(|e| {
+        fail(
+            "BuildFailed",
+            format!("decryption Secret '{ns}/{name}': {e}"),
+        )
+    })
 }
 
 pub(super) async fn substitute_all(
@@ -22,38 +111,7 @@ pub(super) async fn substitute_all(
     ns: &str,
     docs: Vec<Value>,
 ) -> Result<Vec<Value>, Failure> {
-    let decrypt = at
-        .object
-        .pointer("/spec/decryption/provider")
-        .and_then(Value::as_str)
-        == Some("sops");
-    for d in &docs {
-        let encrypted = d
-            .pointer("/sops/mac")
-            .and_then(Value::as_str)
-            .is_some_and(|m| !m.is_empty());
-        let id = format!(
-            "{}/{}",
-            d["kind"].as_str().unwrap_or(""),
-            d.pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        );
-        if encrypted && !apply::has_flag(d, "decrypt", "disabled") {
-            return Err(fail(
-                "BuildFailed",
-                if decrypt {
-                    format!(
-                        "decryption failed for '{id}': SOPS decryption is not available in this build of fluxdeck"
-                    )
-                } else {
-                    format!(
-                        "{id} is SOPS encrypted, configuring decryption is required for this secret to be reconciled"
-                    )
-                },
-            ));
-        }
-    }
+    let docs = decrypt_all(at, ns, docs).await?;
     let Some(post) = at.object.pointer("/spec/postBuild") else {
         return Ok(docs);
     };
