@@ -78,6 +78,38 @@ pub enum Command {
     Bench(BenchCommand),
     /// What applying Git would change in the cluster (flux diff).
     Diff(DiffArgs),
+    /// Image automation proposals (`images pending`).
+    #[command(subcommand)]
+    Images(ImagesCommand),
+    /// Approve the pending image-update proposal of an ImageUpdateAutomation.
+    Approve(DecideArgs),
+    /// Reject the pending image-update proposal of an ImageUpdateAutomation.
+    Reject(DecideArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImagesCommand {
+    /// Proposals awaiting approval: automation, files, old → new images.
+    Pending {
+        /// All namespaces.
+        #[arg(short = 'A', long)]
+        all_namespaces: bool,
+        #[arg(short, long, value_enum, default_value_t)]
+        output: Output,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The ImageUpdateAutomation whose proposal is decided.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    /// Every automation with a pending proposal in the namespace.
+    #[arg(long)]
+    pub all: bool,
+    /// How long to wait for the controller to act.
+    #[arg(long, default_value = "2m")]
+    pub timeout: String,
 }
 
 #[derive(Debug, Args)]

@@ -31,7 +31,7 @@ fn flux_fields_fail_with_apiserver_messages() {
         (
             json!({"interval": "1m", "url": "git@github.com:org/repo"}),
             // The embedded set also accepts file:// (see api::crds::allow_local_git_urls).
-            "spec.url: Invalid value: \"git@github.com:org/repo\": spec.url in body should match '^(http|https|ssh|file)://.*$'",
+            "spec.url: Invalid value: \"git@github.com:org/repo\": spec.url in body should match '^((http|https|ssh|git|file)://.*|/.*)$'",
         ),
         (
             json!({"interval": "1m", "url": "https://x", "provider": "gitlab"}),

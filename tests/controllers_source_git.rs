@@ -170,7 +170,12 @@ async fn file_repository_artifact_with_ignore_rules_and_new_commits() {
             .any(|e| e.reason.as_deref() == Some("NewArtifact")
                 && e.source.as_ref().and_then(|s| s.component.as_deref())
                     == Some("source-controller")
-                && e.message.as_deref() == Some("stored artifact for commit 'second'"))
+                && e.message.as_deref() == Some("stored artifact for commit 'second'")),
+        "events: {:?}",
+        list.items
+            .iter()
+            .map(|e| (&e.reason, &e.message, e.source.as_ref().and_then(|s| s.component.clone())))
+            .collect::<Vec<_>>()
     );
 }
 

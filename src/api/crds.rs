@@ -102,9 +102,12 @@ pub fn try_embedded() -> Result<Vec<Value>, CrdError> {
 }
 
 /// The one deliberate difference from upstream in the embedded set: GitRepository `spec.url`
-/// also accepts `file://`, because fluxdeck's in-process source controller fetches local
+/// also accepts `git://`, `file://` and absolute paths, because fluxdeck's in-process source controller fetches local
 /// repositories (the demo fleet lives in the data directory) and upstream allows only
 /// http, https and ssh. Against a real cluster the real CRD still applies.
+/// http(s)/ssh as upstream, plus git:// (git daemon), file:// and absolute local paths.
+pub const LOCAL_GIT_URL_PATTERN: &str = "^((http|https|ssh|git|file)://.*|/.*)$";
+
 fn allow_local_git_urls(crd: &mut Value) {
     if crd.pointer("/spec/names/kind").and_then(Value::as_str) != Some("GitRepository") {
         return;
@@ -112,7 +115,7 @@ fn allow_local_git_urls(crd: &mut Value) {
     let Some(versions) = crd.pointer_mut("/spec/versions").and_then(Value::as_array_mut) else { return };
     for v in versions {
         if let Some(p) = v.pointer_mut("/schema/openAPIV3Schema/properties/spec/properties/url/pattern") {
-            *p = Value::String("^(http|https|ssh|file)://.*$".into());
+            *p = Value::String(LOCAL_GIT_URL_PATTERN.into());
         }
     }
 }

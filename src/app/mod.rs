@@ -125,6 +125,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Diff(a) => exit_code(commands::diff::run(&connect(g).await?, &a).await?),
+        Command::Images(a) => exit_code(commands::images::pending(&connect(g).await?, &a).await?),
+        Command::Approve(a) => {
+            exit_code(commands::images::decide(&connect(g).await?, &a, true).await?)
+        }
+        Command::Reject(a) => {
+            exit_code(commands::images::decide(&connect(g).await?, &a, false).await?)
+        }
         Command::Snapshot(a) => console_run::run_snapshot(g, &a).await,
         Command::Kustomize(a) => exit_code(commands::kustomize::run(&a)?),
         Command::Controllers => {

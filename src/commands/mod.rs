@@ -7,6 +7,7 @@ pub mod diff;
 pub mod events;
 pub mod export;
 pub mod get;
+pub mod images;
 pub mod kustomize;
 pub mod table;
 pub mod trace;

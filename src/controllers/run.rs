@@ -1,5 +1,5 @@
 //! Start every in-process controller against one kube::Client: the artifact server, the
-//! GitRepository and Kustomization controllers and, for the embedded store only, the
+//! GitRepository, Kustomization and image controllers and, for the embedded store only, the
 //! simulated rollout. Used by `fluxdeck server`, the embedded console and `fluxdeck controllers`.
 
 use std::path::PathBuf;
@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use super::artifact::{Storage, server};
 use super::runtime::{self, Bus, Running};
 use super::source_git::GitRepositories;
-use super::{kustomize, rollout};
+use super::{image, kustomize, rollout};
 
 /// What to start and where to keep data.
 #[derive(Debug, Clone)]
@@ -56,6 +56,7 @@ pub struct ControllersHandle {
     _server: server::ArtifactServer,
     _git: Running,
     _kustomize: Running,
+    _images: image::ImageControllers,
     rollout: Vec<JoinHandle<()>>,
 }
 
@@ -95,6 +96,12 @@ pub async fn run_all(
         opts.kustomize.clone(),
         opts.concurrency,
     );
+    let images = image::start(
+        client.clone(),
+        bus.clone(),
+        opts.data_dir.clone(),
+        opts.concurrency,
+    );
     let rollout = if opts.embedded {
         rollout::start(client, opts.rollout_delay)
     } else {
@@ -107,6 +114,7 @@ pub async fn run_all(
         _server: srv,
         _git: git,
         _kustomize: ks,
+        _images: images,
         rollout,
     })
 }
