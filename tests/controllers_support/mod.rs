@@ -33,37 +33,12 @@ pub async fn cluster() -> (Store, kube::Client) {
     let store = Store::in_memory();
     let client = fluxdeck::store::http::in_process_client(store.clone());
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &crd_resource());
-    for mut crd in fluxdeck::api::crds::embedded() {
-        allow_local_git_urls(&mut crd);
+    // The embedded set already admits the file://, git:// and plain-path URLs these tests use.
+    for crd in fluxdeck::api::crds::embedded() {
         let obj: DynamicObject = serde_json::from_value(crd).unwrap();
         api.create(&PostParams::default(), &obj).await.unwrap();
     }
     (store, client)
-}
-
-/// The upstream GitRepository CRD only admits `http(s)://` and `ssh://` URLs. These tests (and
-/// the embedded demo fleet) also use `file://` repositories and `git://` daemons, so the URL
-/// pattern is widened here, in the test cluster only.
-fn allow_local_git_urls(crd: &mut Value) {
-    if crd.pointer("/spec/names/kind").and_then(Value::as_str) != Some("GitRepository") {
-        return;
-    }
-    if let Some(versions) = crd
-        .pointer_mut("/spec/versions")
-        .and_then(Value::as_array_mut)
-    {
-        for v in versions {
-            if let Some(url) =
-                v.pointer_mut("/schema/openAPIV3Schema/properties/spec/properties/url")
-                && let Some(m) = url.as_object_mut()
-            {
-                m.insert(
-                    "pattern".into(),
-                    Value::from("^(http|https|ssh|git|file)://.*$"),
-                );
-            }
-        }
-    }
 }
 
 pub fn ar(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
