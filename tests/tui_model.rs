@@ -439,3 +439,45 @@ fn kstatus_lite_for_managed_objects() {
     );
     assert_eq!(h, Health::Failing);
 }
+
+#[test]
+fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
+    let mut snap = fleet();
+    for (i, o) in snap.objects.iter_mut().enumerate() {
+        o["metadata"]["uid"] = json!(format!("uid-{i}"));
+        o["metadata"]["resourceVersion"] = json!("1");
+    }
+    let first = FleetIndex::build(&snap);
+    let failing_before = first.counts.failing;
+    let apps = r("Kustomization/flux-system/apps");
+    assert_eq!(first.get(&apps).unwrap().health, Health::Failing);
+    let before_ff = first.get(&r("Kustomization/flux-system/flux-system")).unwrap().clone();
+    // apps becomes Ready at a new resourceVersion; everything else is untouched.
+    let i = snap
+        .objects
+        .iter()
+        .position(|o| o["metadata"]["name"] == "apps" && o["kind"] == "Kustomization")
+        .unwrap();
+    snap.objects[i]["metadata"]["resourceVersion"] = json!("2");
+    snap.objects[i]["status"]["conditions"] = json!([{"type": "Ready", "status": "True",
+        "reason": "ReconciliationSucceeded", "message": "Applied revision: main@sha1:abc"}]);
+    // The same content with a stale resourceVersion would be reused: prove reuse by keeping
+    // the rv of another object while changing its message.
+    let j = snap
+        .objects
+        .iter()
+        .position(|o| o["metadata"]["name"] == "flux-system" && o["kind"] == "Kustomization")
+        .unwrap();
+    snap.objects[j]["status"]["conditions"][0]["message"] = json!("changed without a new rv");
+    let second = FleetIndex::rebuild(&snap, first);
+    assert_eq!(second.get(&apps).unwrap().health, Health::Ready, "a new rv is recomputed");
+    assert_eq!(second.get(&apps).unwrap().message, "Applied revision: main@sha1:abc");
+    let after_ff = second.get(&r("Kustomization/flux-system/flux-system")).unwrap();
+    assert_eq!(after_ff.message, before_ff.message, "same uid+rv: the summary is reused");
+    assert_eq!(second.counts.failing + 1, failing_before, "counts follow the recomputed health");
+    // Without uid/resourceVersion (fixtures) nothing is reused.
+    let plain = fleet();
+    let a = FleetIndex::build(&plain);
+    let b = FleetIndex::rebuild(&plain, a);
+    assert_eq!(b.summaries.len(), plain.objects.len());
+}
