@@ -281,7 +281,7 @@ fn tree_combines_sources_dependencies_and_inventory() {
     );
     assert_eq!(
         line("Deployment/podinfo/podinfo").note.as_deref(),
-        Some("Ready: 1/2")
+        Some("Available: 1/2"), "kstatus checks available before ready replicas"
     );
     assert_eq!(
         line("Namespace/podinfo").health,
@@ -415,19 +415,19 @@ fn yaml_masks_secret_values_and_validates_edits() {
 }
 
 #[test]
-fn kstatus_lite_for_managed_objects() {
-    let (h, _) = kstatus::managed_health(&json!({"kind": "Deployment", "spec": {"replicas": 1},
+fn managed_objects_use_the_kstatus_engine_with_flux_rules() {
+    let (h, _) = kstatus::managed_health(&json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": 1},
         "status": {"conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]}}));
     assert_eq!(h, Health::Failing);
     let (h, m) = kstatus::managed_health(
-        &json!({"kind": "PersistentVolumeClaim", "status": {"phase": "Pending"}}),
+        &json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "status": {"phase": "Pending"}}),
     );
     assert_eq!(
         (h, m.as_str()),
         (Health::InProgress, "PVC is not Bound. phase: Pending")
     );
     let (h, _) = kstatus::managed_health(
-        &json!({"kind": "Widget", "status": {"conditions": [{"type": "Ready", "status": "False"}]}}),
+        &json!({"apiVersion": "example.com/v1", "kind": "Widget", "status": {"conditions": [{"type": "Ready", "status": "False"}]}}),
     );
     assert_eq!(
         h,
@@ -435,7 +435,7 @@ fn kstatus_lite_for_managed_objects() {
         "Ready=False is never Failed in kstatus"
     );
     let (h, _) = kstatus::managed_health(
-        &json!({"kind": "Job", "status": {"conditions": [{"type": "Failed", "status": "True"}]}}),
+        &json!({"apiVersion": "batch/v1", "kind": "Job", "status": {"conditions": [{"type": "Failed", "status": "True"}]}}),
     );
     assert_eq!(h, Health::Failing);
 }

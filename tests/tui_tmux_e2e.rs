@@ -168,11 +168,11 @@ fn prompt_takes_keys_and_esc_goes_back() {
     s.wait_for("zeta-typed");
     s.keys(&["BSpace", "BSpace"]);
     s.wait_gone("zeta-typed");
-    s.wait_for("zeta-type");
+    s.wait_for("zeta-typ");
     // Esc cancels the prompt: nothing is suspended.
     s.keys(&["Escape"]);
     s.wait_gone("reason");
-    let suspended = server.kubectl_ok(&["-n", "flux-system", "get", "ks", "-o", "jsonpath={.items[*].spec.suspend}"]);
+    let suspended = server.kubectl_ok(&["-n", "flux-system", "get", "kustomizations,gitrepositories", "-o", "jsonpath={.items[*].spec.suspend}"]);
     assert!(!suspended.contains("true"), "Esc must not suspend anything: {suspended:?}");
     // The prompt again, and Enter submits this time.
     s.keys(&["s"]);
@@ -181,7 +181,7 @@ fn prompt_takes_keys_and_esc_goes_back() {
     s.wait_gone("reason");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let reasons = server.kubectl_ok(&["-n", "flux-system", "get", "ks", "-o", "jsonpath={.items[*].metadata.annotations.fluxdeck\\.io/suspend-reason}"]);
+        let reasons = server.kubectl_ok(&["-n", "flux-system", "get", "kustomizations,gitrepositories", "-o", "jsonpath={.items[*].metadata.annotations.fluxdeck\\.io/suspend-reason}"]);
         if reasons.contains("after esc") {
             break;
         }
@@ -214,6 +214,9 @@ fn ctrl_z_gives_the_terminal_back_and_fg_resumes() {
     s.keys(&["t"]);
     s.wait_for("tree (");
     s.keys(&["Escape", "q"]);
-    s.wait_for("fluxdeck-exited-0");
+    // The shell already ran the `echo` when the job stopped (status 148); after fg and q the
+    // job is gone and the main screen is back.
     s.wait_flag("#{alternate_on}", "0");
+    tmux(&["send-keys", "-t", &s.0, "echo jobs-left-$(jobs | wc -l)", "Enter"]);
+    s.wait_for("jobs-left-0");
 }
