@@ -197,7 +197,7 @@ pub async fn run(
     println!("  keypress → painted in the tree:   p99 {}", ms(p99));
 
     // 4. Idle bytes written by a real terminal session.
-    match idle_bytes(g, idle) {
+    match idle_bytes(g, idle, total) {
         Ok((first, bytes, rss)) => {
             println!(
                 "  real terminal (tmux): first frame after {}, peak RSS {} MiB",
@@ -248,8 +248,8 @@ fn peak_rss_kib(pid: &str) -> u64 {
 }
 
 /// Run the real console in tmux against the same kubeconfig; pipe-pane counts every byte it
-/// writes. Returns (time to first frame, idle bytes, peak RSS KiB).
-fn idle_bytes(g: &GlobalArgs, idle: Duration) -> Result<(Duration, u64, u64)> {
+/// writes. Returns (time to the first frame listing every object, idle bytes, peak RSS KiB).
+fn idle_bytes(g: &GlobalArgs, idle: Duration, objects: usize) -> Result<(Duration, u64, u64)> {
     let exe = std::env::current_exe()?;
     let kubeconfig = g
         .kubeconfig
@@ -282,13 +282,15 @@ fn idle_bytes(g: &GlobalArgs, idle: Duration) -> Result<(Duration, u64, u64)> {
         "-o",
         &format!("cat >> {}", log.display()),
     ])?;
+    // The list title reads `all (N/N)` once every object is listed: that is the first full frame.
+    let full = format!("({objects}/{objects})");
     let result = (|| {
         let first = loop {
-            if tmux(&["capture-pane", "-p", "-t", &session])?.contains("ready") {
+            if tmux(&["capture-pane", "-p", "-t", &session])?.contains(&full) {
                 break started.elapsed();
             }
             if started.elapsed() > Duration::from_secs(120) {
-                return Err(eyre!("the console never drew its header"));
+                return Err(eyre!("the console never listed all {objects} objects"));
             }
             std::thread::sleep(Duration::from_millis(20));
         };
