@@ -185,6 +185,22 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1000)]
         objects: usize,
     },
+    /// Console latency on the connected cluster: first frame, watch event → paint, keypress →
+    /// paint, idle bytes written (seed first).
+    Tui {
+        /// Flux objects to wait for before measuring.
+        #[arg(long, default_value_t = 5000)]
+        objects: usize,
+        /// Status writes timed for event → paint.
+        #[arg(long, default_value_t = 100)]
+        updates: usize,
+        /// Key presses timed for keypress → paint.
+        #[arg(long, default_value_t = 500)]
+        keys: usize,
+        /// Seconds of idle time over which written bytes are counted.
+        #[arg(long, default_value_t = 60)]
+        idle_secs: u64,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -144,6 +144,7 @@ fn ctx(client: &kube::Client) -> Ctx {
         actor: "alice".into(),
         ascii: false,
         embedded: None,
+        controllers: None,
     }
 }
 

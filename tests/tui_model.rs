@@ -281,7 +281,7 @@ fn tree_combines_sources_dependencies_and_inventory() {
     );
     assert_eq!(
         line("Deployment/podinfo/podinfo").note.as_deref(),
-        Some("Ready: 1/2")
+        Some("Available: 1/2"), "kstatus checks available before ready replicas"
     );
     assert_eq!(
         line("Namespace/podinfo").health,
@@ -415,19 +415,19 @@ fn yaml_masks_secret_values_and_validates_edits() {
 }
 
 #[test]
-fn kstatus_lite_for_managed_objects() {
-    let (h, _) = kstatus::managed_health(&json!({"kind": "Deployment", "spec": {"replicas": 1},
+fn managed_objects_use_the_kstatus_engine_with_flux_rules() {
+    let (h, _) = kstatus::managed_health(&json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": 1},
         "status": {"conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]}}));
     assert_eq!(h, Health::Failing);
     let (h, m) = kstatus::managed_health(
-        &json!({"kind": "PersistentVolumeClaim", "status": {"phase": "Pending"}}),
+        &json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "status": {"phase": "Pending"}}),
     );
     assert_eq!(
         (h, m.as_str()),
         (Health::InProgress, "PVC is not Bound. phase: Pending")
     );
     let (h, _) = kstatus::managed_health(
-        &json!({"kind": "Widget", "status": {"conditions": [{"type": "Ready", "status": "False"}]}}),
+        &json!({"apiVersion": "example.com/v1", "kind": "Widget", "status": {"conditions": [{"type": "Ready", "status": "False"}]}}),
     );
     assert_eq!(
         h,
@@ -435,7 +435,49 @@ fn kstatus_lite_for_managed_objects() {
         "Ready=False is never Failed in kstatus"
     );
     let (h, _) = kstatus::managed_health(
-        &json!({"kind": "Job", "status": {"conditions": [{"type": "Failed", "status": "True"}]}}),
+        &json!({"apiVersion": "batch/v1", "kind": "Job", "status": {"conditions": [{"type": "Failed", "status": "True"}]}}),
     );
     assert_eq!(h, Health::Failing);
+}
+
+#[test]
+fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
+    let mut snap = fleet();
+    for (i, o) in snap.objects.iter_mut().enumerate() {
+        o["metadata"]["uid"] = json!(format!("uid-{i}"));
+        o["metadata"]["resourceVersion"] = json!("1");
+    }
+    let first = FleetIndex::build(&snap);
+    let failing_before = first.counts.failing;
+    let apps = r("Kustomization/flux-system/apps");
+    assert_eq!(first.get(&apps).unwrap().health, Health::Failing);
+    let before_ff = first.get(&r("Kustomization/flux-system/flux-system")).unwrap().clone();
+    // apps becomes Ready at a new resourceVersion; everything else is untouched.
+    let i = snap
+        .objects
+        .iter()
+        .position(|o| o["metadata"]["name"] == "apps" && o["kind"] == "Kustomization")
+        .unwrap();
+    snap.objects[i]["metadata"]["resourceVersion"] = json!("2");
+    snap.objects[i]["status"]["conditions"] = json!([{"type": "Ready", "status": "True",
+        "reason": "ReconciliationSucceeded", "message": "Applied revision: main@sha1:abc"}]);
+    // The same content with a stale resourceVersion would be reused: prove reuse by keeping
+    // the rv of another object while changing its message.
+    let j = snap
+        .objects
+        .iter()
+        .position(|o| o["metadata"]["name"] == "flux-system" && o["kind"] == "Kustomization")
+        .unwrap();
+    snap.objects[j]["status"]["conditions"][0]["message"] = json!("changed without a new rv");
+    let second = FleetIndex::rebuild(&snap, first);
+    assert_eq!(second.get(&apps).unwrap().health, Health::Ready, "a new rv is recomputed");
+    assert_eq!(second.get(&apps).unwrap().message, "Applied revision: main@sha1:abc");
+    let after_ff = second.get(&r("Kustomization/flux-system/flux-system")).unwrap();
+    assert_eq!(after_ff.message, before_ff.message, "same uid+rv: the summary is reused");
+    assert_eq!(second.counts.failing + 1, failing_before, "counts follow the recomputed health");
+    // Without uid/resourceVersion (fixtures) nothing is reused.
+    let plain = fleet();
+    let a = FleetIndex::build(&plain);
+    let b = FleetIndex::rebuild(&plain, a);
+    assert_eq!(b.summaries.len(), plain.objects.len());
 }

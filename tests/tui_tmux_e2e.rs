@@ -33,6 +33,32 @@ impl Session {
     fn screen(&self) -> String {
         tmux(&["capture-pane", "-p", "-t", &self.0])
     }
+    /// A tmux format value for the pane (e.g. `#{alternate_on}`, `#{cursor_flag}`).
+    fn pane_flag(&self, format: &str) -> String {
+        tmux(&["display-message", "-p", "-t", &self.0, format]).trim().to_string()
+    }
+    fn wait_gone(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if !s.contains(needle) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "screen kept showing {needle:?}:\n{s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    fn wait_flag(&self, format: &str, want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let got = self.pane_flag(format);
+            if got == want {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{format}: wanted {want}, got {got}:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
     fn wait_for(&self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -97,4 +123,100 @@ fn suspend_resume_reconcile_from_the_keyboard() {
     }
     // q quits and the terminal is restored (the shell prompt, not the app, is visible).
     s.keys(&["q"]);
+}
+
+fn require_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        panic!("tmux is required for this test (scripts/install-test-deps.sh installs it)");
+    }
+}
+
+/// The console run from an interactive shell in the pane, so exit status, the restored
+/// terminal and job control (ctrl-z / fg) can be observed.
+fn shell_session(name: &str, server: &Server) -> Session {
+    let s = Session::start(name, "env PS1='$ ' bash --norc --noprofile -i");
+    s.wait_for("$");
+    let cmd = format!(
+        "{} --kubeconfig {}; echo fluxdeck-exited-$?",
+        common::fluxdeck_bin().display(),
+        server.kubeconfig.display()
+    );
+    tmux(&["send-keys", "-t", name, &cmd, "Enter"]);
+    s
+}
+
+/// Regression: keys typed into the suspend prompt were not read until some other wake-up
+/// (a backend change or timer) arrived, so with an idle cluster the prompt froze. The
+/// server runs without controllers, so nothing else wakes the console here.
+#[test]
+fn prompt_takes_keys_and_esc_goes_back() {
+    require_tmux();
+    let server = Server::start(&["--no-controllers"]);
+    let s = shell_session("fluxdeck-e2e-esc", &server);
+    s.wait_for("infra-controllers");
+    // Tree, then Esc back to the list.
+    s.keys(&["t"]);
+    s.wait_for("tree (");
+    s.keys(&["Escape"]);
+    s.wait_gone("tree (");
+    s.wait_for("infra-controllers");
+    // Let the initial burst settle so only keys can wake the loop.
+    std::thread::sleep(Duration::from_millis(1500));
+    s.keys(&["s"]);
+    s.wait_for("reason");
+    s.keys(&["zeta-typed"]);
+    s.wait_for("zeta-typed");
+    s.keys(&["BSpace", "BSpace"]);
+    s.wait_gone("zeta-typed");
+    s.wait_for("zeta-typ");
+    // Esc cancels the prompt: nothing is suspended.
+    s.keys(&["Escape"]);
+    s.wait_gone("reason");
+    let suspended = server.kubectl_ok(&["-n", "flux-system", "get", "kustomizations,gitrepositories", "-o", "jsonpath={.items[*].spec.suspend}"]);
+    assert!(!suspended.contains("true"), "Esc must not suspend anything: {suspended:?}");
+    // The prompt again, and Enter submits this time.
+    s.keys(&["s"]);
+    s.wait_for("reason");
+    s.keys(&["after esc", "Enter"]);
+    s.wait_gone("reason");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let reasons = server.kubectl_ok(&["-n", "flux-system", "get", "kustomizations,gitrepositories", "-o", "jsonpath={.items[*].metadata.annotations.fluxdeck\\.io/suspend-reason}"]);
+        if reasons.contains("after esc") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "suspend after Esc never reached the API:\n{}", s.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // q quits with status 0 and the terminal restored: main screen, cursor visible.
+    s.keys(&["q"]);
+    s.wait_for("fluxdeck-exited-0");
+    s.wait_flag("#{alternate_on}", "0");
+    s.wait_flag("#{cursor_flag}", "1");
+    assert!(!s.screen().contains("infra-controllers"), "app still on screen after q:\n{}", s.screen());
+}
+
+#[test]
+fn ctrl_z_gives_the_terminal_back_and_fg_resumes() {
+    require_tmux();
+    let server = Server::start(&["--no-controllers"]);
+    let s = shell_session("fluxdeck-e2e-ctrlz", &server);
+    s.wait_for("infra-controllers");
+    s.wait_flag("#{alternate_on}", "1");
+    s.keys(&["C-z"]);
+    // The shell reports the stopped job on the main screen.
+    s.wait_flag("#{alternate_on}", "0");
+    s.wait_for("Stopped");
+    tmux(&["send-keys", "-t", &s.0, "fg", "Enter"]);
+    s.wait_flag("#{alternate_on}", "1");
+    s.wait_for("infra-controllers");
+    // Still taking keys after the resume.
+    s.keys(&["t"]);
+    s.wait_for("tree (");
+    s.keys(&["Escape", "q"]);
+    // The shell already ran the `echo` when the job stopped (status 148); after fg and q the
+    // job is gone and the main screen is back.
+    s.wait_flag("#{alternate_on}", "0");
+    tmux(&["send-keys", "-t", &s.0, "echo jobs-left-$(jobs | wc -l)", "Enter"]);
+    s.wait_for("jobs-left-0");
 }

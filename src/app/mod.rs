@@ -8,6 +8,7 @@ use crate::cluster::connect::{self, ConnectOptions, Mode};
 use crate::commands::{self, Ctx};
 
 pub mod console;
+pub mod console_bench;
 pub mod console_run;
 pub mod demo;
 pub mod embedded;
@@ -131,6 +132,21 @@ pub async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Reject(a) => {
             exit_code(commands::images::decide(&connect(g).await?, &a, false).await?)
+        }
+        Command::Bench(BenchCommand::Tui {
+            objects,
+            updates,
+            keys,
+            idle_secs,
+        }) => {
+            console_bench::run(
+                g,
+                objects,
+                updates,
+                keys,
+                std::time::Duration::from_secs(idle_secs),
+            )
+            .await
         }
         Command::Snapshot(a) => console_run::run_snapshot(g, &a).await,
         Command::Kustomize(a) => exit_code(commands::kustomize::run(&a)?),

@@ -74,8 +74,8 @@ impl App {
                 matches!(kind.as_str(), "Kustomization" | "HelmRelease" | "HelmChart")
             }
             HelmForce | HelmReset => kind == "HelmRelease",
-            Reconcile => kinds::info(&kind).is_some_and(|k| !k.static_object),
-            Suspend | Resume => kinds::info(&kind).is_some_and(|k| k.kind != "ExternalArtifact"),
+            Reconcile => kinds::info(&kind).is_some_and(|k| !k.static_object()),
+            Suspend | Resume => kinds::info(&kind).is_some_and(|k| k.suspendable()),
             Select | SelectAll | ClearSelection | SortNext | SortReverse | HealthFilter => {
                 self.view == View::List
             }

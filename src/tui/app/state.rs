@@ -250,7 +250,7 @@ impl App {
         } else {
             None
         };
-        self.index = FleetIndex::build(&snapshot);
+        self.index = FleetIndex::rebuild(&snapshot, std::mem::take(&mut self.index));
         self.managed = snapshot
             .managed
             .iter()

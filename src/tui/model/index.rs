@@ -29,6 +29,8 @@ pub struct Summary {
     pub last_event: Option<LastEvent>,
     /// Position in `Snapshot::objects`.
     pub index: usize,
+    /// `uid/resourceVersion` the summary was computed from (empty: never reused).
+    pub version: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -79,8 +81,34 @@ pub fn labels_of(obj: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// `uid/resourceVersion`: the same value means the same object content, so its summary can
+/// be reused. Empty when either is missing (test fixtures), which disables reuse.
+pub fn version_of(obj: &Value) -> String {
+    let uid = obj.pointer("/metadata/uid").and_then(Value::as_str);
+    let rv = obj
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str);
+    match (uid, rv) {
+        (Some(u), Some(v)) if !u.is_empty() && !v.is_empty() => format!("{u}/{v}"),
+        _ => String::new(),
+    }
+}
+
 impl FleetIndex {
     pub fn build(snapshot: &Snapshot) -> Self {
+        Self::rebuild(snapshot, FleetIndex::default())
+    }
+
+    /// Index `snapshot`, reusing the summaries of `previous` whose object is unchanged
+    /// (same uid and resourceVersion): a watch event touching one object recomputes one
+    /// summary, not all of them. Last events are always recomputed (events change alone).
+    pub fn rebuild(snapshot: &Snapshot, previous: FleetIndex) -> Self {
+        let mut reusable: HashMap<ObjectRef, Summary> = previous
+            .summaries
+            .into_iter()
+            .filter(|s| !s.version.is_empty())
+            .map(|s| (s.r.clone(), s))
+            .collect();
         let mut last: HashMap<ObjectRef, LastEvent> = HashMap::new();
         for ev in &snapshot.events {
             let at = event_time(ev);
@@ -102,31 +130,26 @@ impl FleetIndex {
             }
         }
         let mut idx = FleetIndex::default();
+        idx.summaries.reserve(snapshot.objects.len());
+        idx.by_ref.reserve(snapshot.objects.len());
         for (i, obj) in snapshot.objects.iter().enumerate() {
             let r = ObjectRef::of(obj);
-            let conds = object::conditions(obj);
-            let (ready, message) = object::ready_columns_with(obj, &conds);
-            let health = object::flux_health_with(obj, &conds);
-            match health {
+            let version = version_of(obj);
+            let s = match reusable.remove(&r).filter(|p| p.version == version) {
+                Some(mut prev) => {
+                    prev.index = i;
+                    prev.last_event = last.remove(&r);
+                    prev
+                }
+                None => summarise(obj, i, r.clone(), version, last.remove(&r)),
+            };
+            match s.health {
                 Health::Ready => idx.counts.ready += 1,
                 Health::Failing => idx.counts.failing += 1,
                 Health::Suspended => idx.counts.suspended += 1,
                 Health::InProgress => idx.counts.in_progress += 1,
                 Health::Unknown => {}
             }
-            let s = Summary {
-                health,
-                ready,
-                message,
-                revision: object::revision(obj),
-                suspended: object::is_suspended(obj),
-                suspend_reason: object::suspend_reason(obj),
-                source: object::source_ref(obj),
-                labels: labels_of(obj),
-                last_event: last.remove(&r),
-                index: i,
-                r: r.clone(),
-            };
             idx.by_ref.insert(r, idx.summaries.len());
             idx.summaries.push(s);
         }
@@ -135,5 +158,32 @@ impl FleetIndex {
 
     pub fn get(&self, r: &ObjectRef) -> Option<&Summary> {
         self.by_ref.get(r).map(|i| &self.summaries[*i])
+    }
+}
+
+/// Everything the views read from one object, computed once.
+fn summarise(
+    obj: &Value,
+    i: usize,
+    r: ObjectRef,
+    version: String,
+    last_event: Option<LastEvent>,
+) -> Summary {
+    let conds = object::conditions(obj);
+    let (ready, message) = object::ready_columns_with(obj, &conds);
+    let health = object::flux_health_with(obj, &conds);
+    Summary {
+        health,
+        ready,
+        message,
+        revision: object::revision(obj),
+        suspended: object::is_suspended(obj),
+        suspend_reason: object::suspend_reason(obj),
+        source: object::source_ref(obj),
+        labels: labels_of(obj),
+        last_event,
+        index: i,
+        r,
+        version,
     }
 }

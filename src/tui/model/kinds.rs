@@ -1,6 +1,8 @@
 //! The Flux kinds a console lists: their `:` names and aliases (flux CLI and kubectl short
 //! names), and the `flux get` columns for each (SPEC.md §1.2, §4.4).
 
+use crate::api::kinds::FluxKind;
+
 /// A list column. Which ones a kind shows follows `flux get <kind>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -39,17 +41,47 @@ impl Column {
     }
 }
 
+/// What the console adds to a Flux kind of the API table (`crate::api::kinds`): its list
+/// columns. Names, the short KIND label, group and capabilities come from the API table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindInfo {
-    pub kind: &'static str,
-    pub group: &'static str,
-    /// Names accepted after `:` (first = canonical flux name).
-    pub names: &'static [&'static str],
+    pub flux: FluxKind,
     pub columns: &'static [Column],
+}
+
+impl KindInfo {
+    pub fn kind(&self) -> &'static str {
+        self.flux.kind()
+    }
+    pub fn group(&self) -> &'static str {
+        self.flux.group()
+    }
     /// No status at all (notification v1beta3 Alert/Provider): never "waiting".
-    pub static_object: bool,
-    /// Short name for the unified list's KIND column.
-    pub short: &'static str,
+    pub fn static_object(&self) -> bool {
+        self.flux.info().is_static
+    }
+    /// Short label for the unified list's KIND column: the first kubectl short name, else
+    /// the singular (`ks`, `gitrepo`, `bucket`).
+    pub fn short(&self) -> &'static str {
+        let info = self.flux.info();
+        info.short_names.first().copied().unwrap_or(info.singular)
+    }
+    /// `flux suspend|resume` apply (every kind with `spec.suspend`).
+    pub fn suspendable(&self) -> bool {
+        self.flux.info().suspendable
+    }
+    /// The canonical `:` name (the kind's singular).
+    pub fn name(&self) -> &'static str {
+        self.flux.info().singular
+    }
+    /// Every single-word `:` name; multi-word CLI names (`source git`) joined with `-`.
+    pub fn command_names(&self) -> Vec<String> {
+        self.flux
+            .names()
+            .into_iter()
+            .map(|words| words.join("-").to_ascii_lowercase())
+            .collect()
+    }
 }
 
 use Column::*;
@@ -58,152 +90,60 @@ const APPLIER: &[Column] = &[Name, Revision, Source, Suspended, Ready, Message];
 
 pub const KINDS: &[KindInfo] = &[
     KindInfo {
-        kind: "Kustomization",
-        group: "kustomize.toolkit.fluxcd.io",
-        names: &["kustomization", "kustomizations", "ks"],
+        flux: FluxKind::Kustomization,
         columns: APPLIER,
-        static_object: false,
-        short: "ks",
     },
     KindInfo {
-        kind: "HelmRelease",
-        group: "helm.toolkit.fluxcd.io",
-        names: &["helmrelease", "helmreleases", "hr"],
+        flux: FluxKind::HelmRelease,
         columns: APPLIER,
-        static_object: false,
-        short: "hr",
     },
     KindInfo {
-        kind: "GitRepository",
-        group: "source.toolkit.fluxcd.io",
-        names: &[
-            "gitrepository",
-            "gitrepositories",
-            "gitrepo",
-            "git",
-            "source-git",
-        ],
+        flux: FluxKind::GitRepository,
         columns: STD,
-        static_object: false,
-        short: "gitrepo",
     },
     KindInfo {
-        kind: "OCIRepository",
-        group: "source.toolkit.fluxcd.io",
-        names: &[
-            "ocirepository",
-            "ocirepositories",
-            "ocirepo",
-            "oci",
-            "source-oci",
-        ],
+        flux: FluxKind::OCIRepository,
         columns: STD,
-        static_object: false,
-        short: "ocirepo",
     },
     KindInfo {
-        kind: "HelmRepository",
-        group: "source.toolkit.fluxcd.io",
-        names: &[
-            "helmrepository",
-            "helmrepositories",
-            "helmrepo",
-            "source-helm",
-        ],
+        flux: FluxKind::HelmRepository,
         columns: STD,
-        static_object: false,
-        short: "helmrepo",
     },
     KindInfo {
-        kind: "HelmChart",
-        group: "source.toolkit.fluxcd.io",
-        names: &["helmchart", "helmcharts", "hc", "chart", "source-chart"],
+        flux: FluxKind::HelmChart,
         columns: STD,
-        static_object: false,
-        short: "hc",
     },
     KindInfo {
-        kind: "Bucket",
-        group: "source.toolkit.fluxcd.io",
-        names: &["bucket", "buckets", "source-bucket"],
+        flux: FluxKind::Bucket,
         columns: STD,
-        static_object: false,
-        short: "bucket",
     },
     KindInfo {
-        kind: "ExternalArtifact",
-        group: "source.toolkit.fluxcd.io",
-        names: &["externalartifact", "externalartifacts", "ea"],
+        flux: FluxKind::ExternalArtifact,
         columns: &[Name, Revision, Ready, Message],
-        static_object: false,
-        short: "ea",
     },
     KindInfo {
-        kind: "ImageRepository",
-        group: "image.toolkit.fluxcd.io",
-        names: &[
-            "imagerepository",
-            "imagerepositories",
-            "imgrepo",
-            "imagerepo",
-            "image-repository",
-        ],
+        flux: FluxKind::ImageRepository,
         columns: &[Name, LastScan, Suspended, Ready, Message],
-        static_object: false,
-        short: "imgrepo",
     },
     KindInfo {
-        kind: "ImagePolicy",
-        group: "image.toolkit.fluxcd.io",
-        names: &[
-            "imagepolicy",
-            "imagepolicies",
-            "imgpol",
-            "imagepol",
-            "image-policy",
-        ],
+        flux: FluxKind::ImagePolicy,
         columns: &[Name, Image, Tag, Ready, Message],
-        static_object: false,
-        short: "imgpol",
     },
     KindInfo {
-        kind: "ImageUpdateAutomation",
-        group: "image.toolkit.fluxcd.io",
-        names: &[
-            "imageupdateautomation",
-            "imageupdateautomations",
-            "iua",
-            "imgupd",
-            "imgauto",
-            "image-update",
-        ],
+        flux: FluxKind::ImageUpdateAutomation,
         columns: &[Name, LastRun, Suspended, Ready, Message],
-        static_object: false,
-        short: "iua",
     },
     KindInfo {
-        kind: "Alert",
-        group: "notification.toolkit.fluxcd.io",
-        names: &["alert", "alerts"],
+        flux: FluxKind::Alert,
         columns: &[Name, Suspended, Ready, Message],
-        static_object: true,
-        short: "alert",
     },
     KindInfo {
-        kind: "Provider",
-        group: "notification.toolkit.fluxcd.io",
-        names: &["provider", "providers", "alert-provider", "alert-providers"],
+        flux: FluxKind::Provider,
         columns: &[Name, Suspended, Ready, Message],
-        static_object: true,
-        short: "provider",
     },
     KindInfo {
-        kind: "Receiver",
-        group: "notification.toolkit.fluxcd.io",
-        names: &["receiver", "receivers"],
+        flux: FluxKind::Receiver,
         columns: STD,
-        static_object: false,
-        short: "receiver",
     },
 ];
 
@@ -211,7 +151,7 @@ pub const KINDS: &[KindInfo] = &[
 pub const UNIFIED: &[Column] = &[Name, Revision, Suspended, Ready, Message];
 
 pub fn info(kind: &str) -> Option<&'static KindInfo> {
-    KINDS.iter().find(|k| k.kind == kind)
+    KINDS.iter().find(|k| k.kind() == kind)
 }
 
 pub fn is_flux_kind(kind: &str) -> bool {
@@ -235,17 +175,25 @@ impl KindScope {
             "sources" | "source" | "src" => return Some(KindScope::Sources),
             _ => {}
         }
-        KINDS
-            .iter()
-            .find(|k| k.names.contains(&w.as_str()) || k.kind.eq_ignore_ascii_case(&w))
-            .map(KindScope::Kind)
+        // `source git`, `source-git`, `gitrepo`, `GitRepository`: the API table's names.
+        let words: Vec<&str> = w
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|p| !p.is_empty())
+            .collect();
+        let flux = FluxKind::parse(&words)
+            .or_else(|| FluxKind::parse(&[w.as_str()]))
+            // `git`, `oci`, `chart`: the word after `flux get source`.
+            .or_else(|| FluxKind::parse(&["source", w.as_str()]))?;
+        KINDS.iter().find(|k| k.flux == flux).map(KindScope::Kind)
     }
 
     pub fn includes(&self, kind: &str) -> bool {
         match self {
             KindScope::All => true,
-            KindScope::Sources => info(kind).is_some_and(|k| k.group == "source.toolkit.fluxcd.io"),
-            KindScope::Kind(k) => k.kind == kind,
+            KindScope::Sources => {
+                info(kind).is_some_and(|k| k.group() == "source.toolkit.fluxcd.io")
+            }
+            KindScope::Kind(k) => k.kind() == kind,
         }
     }
 
@@ -253,16 +201,20 @@ impl KindScope {
         match self {
             KindScope::All => "all".into(),
             KindScope::Sources => "sources".into(),
-            KindScope::Kind(k) => k.names[0].into(),
+            KindScope::Kind(k) => k.name().into(),
         }
     }
 }
 
 /// Every `:` word that selects a list, for the help overlay and completion.
-pub fn command_words() -> Vec<&'static str> {
-    let mut words = vec!["all", "sources"];
+pub fn command_words() -> Vec<String> {
+    let mut words = vec!["all".to_string(), "sources".to_string()];
     for k in KINDS {
-        words.extend(k.names.iter().copied());
+        for name in k.command_names() {
+            if !words.contains(&name) {
+                words.push(name);
+            }
+        }
     }
     words
 }

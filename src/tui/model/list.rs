@@ -92,7 +92,7 @@ pub struct ListModel {
 
 /// Short kind names for the unified list's KIND column.
 pub fn short_kind(kind: &str) -> &str {
-    kinds::info(kind).map(|k| k.short).unwrap_or(kind)
+    kinds::info(kind).map(|k| k.short()).unwrap_or(kind)
 }
 
 fn cell(s: &Summary, col: Column, obj: &serde_json::Value) -> String {
@@ -150,8 +150,8 @@ pub fn build(
 
     let restricted: Vec<String> = kinds::KINDS
         .iter()
-        .filter(|k| scope.includes(k.kind) && !perms.can_list(k.kind))
-        .map(|k| k.kind.to_string())
+        .filter(|k| scope.includes(k.kind()) && !perms.can_list(k.kind()))
+        .map(|k| k.kind().to_string())
         .collect();
     let in_scope: Vec<&Summary> = index
         .summaries

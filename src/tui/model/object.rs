@@ -121,7 +121,7 @@ pub fn flux_health_with(obj: &Value, conds: &[Condition]) -> Health {
         return Health::Suspended;
     }
     let kind = str_at(obj, "/kind").unwrap_or_default();
-    if conds.is_empty() && kinds::info(kind).is_some_and(|k| k.static_object) {
+    if conds.is_empty() && kinds::info(kind).is_some_and(|k| k.static_object()) {
         return Health::Ready;
     }
     if conds
@@ -161,7 +161,7 @@ pub fn ready_columns_with(obj: &Value, conds: &[Condition]) -> (String, String) 
     let kind = str_at(obj, "/kind").unwrap_or_default();
     match conds.iter().find(|c| c.type_ == "Ready") {
         Some(c) => (c.status.clone(), shorten_hashes(&c.message)),
-        None if kinds::info(kind).is_some_and(|k| k.static_object) => ("-".into(), String::new()),
+        None if kinds::info(kind).is_some_and(|k| k.static_object()) => ("-".into(), String::new()),
         None => ("False".into(), "waiting to be reconciled".into()),
     }
 }

@@ -104,7 +104,7 @@ pub fn draw_help(f: &mut Frame, body: Rect, app: &mut App) {
             ]),
         ));
     }
-    let words: Vec<&str> = kinds::KINDS.iter().map(|k| k.short).collect();
+    let words: Vec<&str> = kinds::KINDS.iter().map(|k| k.short()).collect();
     let footer = vec![
         Line::from(Span::styled(
             format!(

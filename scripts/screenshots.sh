@@ -1,0 +1,58 @@
+#!/bin/bash
+# PNG screenshots of the real console on the embedded demo: list, tree, events, detail, diff
+# and approvals, saved in screenshots/. Each view is a fresh `fluxdeck --embedded` in a
+# detached tmux pane; keys are sent with send-keys, the pane is captured with colours and
+# rendered by aha + headless Chromium.
+#   scripts/screenshots.sh [FLUXDECK_BINARY]
+# Needs: tmux, aha, chromium, fonts-dejavu-core
+#   (apt-get install -y --no-install-recommends tmux aha chromium fonts-dejavu-core)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-${CARGO_TARGET_DIR:-$root/target}/debug/fluxdeck}
+out=$root/screenshots
+cols=120; rows=36
+for tool in tmux aha chromium; do
+  command -v "$tool" >/dev/null || { echo "screenshots.sh: $tool is not installed" >&2; exit 1; }
+done
+[ -x "$bin" ] || { echo "screenshots.sh: no fluxdeck binary at $bin (cargo build, or pass its path)" >&2; exit 1; }
+mkdir -p "$out"
+
+# shot NAME KEYS...: start the demo, wait until it shows its objects, send KEYS, capture.
+shot() {
+  local name=$1; shift
+  local work sock
+  work=$(mktemp -d); sock="fdshot$$"
+  tmux -L "$sock" -f /dev/null new-session -d -s s -x "$cols" -y "$rows" \
+    "TERM=xterm-256color COLORTERM=truecolor $bin --embedded --data-dir $work/data"
+  tmux -L "$sock" set -g status off >/dev/null
+  # The demo's controllers reconcile on start: wait for every object to be listed and settled.
+  for _ in $(seq 1 150); do
+    tmux -L "$sock" capture-pane -t s -p | grep -q "infra-controllers" && break
+    sleep 0.2
+  done
+  sleep 6
+  for k in "$@"; do
+    case "$k" in sleep:*) sleep "${k#sleep:}";; *) tmux -L "$sock" send-keys -t s "$k"; sleep 0.4;; esac
+  done
+  sleep 1
+  tmux -L "$sock" capture-pane -t s -e -p > "$work/shot.ans"
+  tmux -L "$sock" capture-pane -t s -p > "$out/$name.txt"
+  tmux -L "$sock" kill-server 2>/dev/null || true
+  local w=$(( cols * 79 / 10 + 12 )) h=$(( rows * 17 + 12 ))
+  aha --black --title "fluxdeck $name" \
+    --style 'margin:0;padding:6px;font-family:"DejaVu Sans Mono",monospace;font-size:14px;line-height:17px' \
+    -f "$work/shot.ans" > "$work/shot.html"
+  timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$work/ud" --hide-scrollbars --window-size="$w,$h" \
+    --screenshot="$out/$name.png" "file://$work/shot.html" 2>/dev/null
+  rm -rf "$work"
+  echo "$out/$name.png"
+}
+
+shot list
+shot tree t
+shot events e
+shot detail Enter
+shot diff D
+shot approvals A
