@@ -121,9 +121,16 @@ fn the_kinds_table_agrees_with_the_crds() {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         assert_eq!(short, info.short_names, "{kind}");
-        assert_eq!(crds::served_versions(&crd), [info.version], "{kind}: current Flux serves one version");
+        assert_eq!(
+            crds::served_versions(&crd),
+            [info.version],
+            "{kind}: current Flux serves one version"
+        );
         let all = find(&embedded);
-        let older: Vec<&str> = crds::served_versions(&all).into_iter().filter(|v| *v != info.version).collect();
+        let older: Vec<&str> = crds::served_versions(&all)
+            .into_iter()
+            .filter(|v| *v != info.version)
+            .collect();
         assert_eq!(older, info.older_versions, "{kind}: older versions");
         let has_suspend = crds::version_schema(&crd, info.version)
             .unwrap()
@@ -132,8 +139,16 @@ fn the_kinds_table_agrees_with_the_crds() {
         assert_eq!(has_suspend, info.suspendable, "{kind}: suspendable");
         let schema = crds::version_schema(&crd, info.version).unwrap();
         let has = |p: &str| schema.pointer(p).is_some();
-        assert_eq!(has("/properties/status/properties/artifact"), info.has_artifact, "{kind}: artifact");
-        assert_eq!(has("/properties/status/properties/inventory"), info.has_inventory, "{kind}: inventory");
+        assert_eq!(
+            has("/properties/status/properties/artifact"),
+            info.has_artifact,
+            "{kind}: artifact"
+        );
+        assert_eq!(
+            has("/properties/status/properties/inventory"),
+            info.has_inventory,
+            "{kind}: inventory"
+        );
         assert_eq!(!has("/properties/status"), info.is_static, "{kind}: static");
     }
 }

@@ -174,7 +174,11 @@ async fn file_repository_artifact_with_ignore_rules_and_new_commits() {
         "events: {:?}",
         list.items
             .iter()
-            .map(|e| (&e.reason, &e.message, e.source.as_ref().and_then(|s| s.component.clone())))
+            .map(|e| (
+                &e.reason,
+                &e.message,
+                e.source.as_ref().and_then(|s| s.component.clone())
+            ))
             .collect::<Vec<_>>()
     );
 }

@@ -281,7 +281,8 @@ fn tree_combines_sources_dependencies_and_inventory() {
     );
     assert_eq!(
         line("Deployment/podinfo/podinfo").note.as_deref(),
-        Some("Available: 1/2"), "kstatus checks available before ready replicas"
+        Some("Available: 1/2"),
+        "kstatus checks available before ready replicas"
     );
     assert_eq!(
         line("Namespace/podinfo").health,
@@ -416,8 +417,10 @@ fn yaml_masks_secret_values_and_validates_edits() {
 
 #[test]
 fn managed_objects_use_the_kstatus_engine_with_flux_rules() {
-    let (h, _) = kstatus::managed_health(&json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": 1},
-        "status": {"conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]}}));
+    let (h, _) = kstatus::managed_health(
+        &json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": 1},
+        "status": {"conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]}}),
+    );
     assert_eq!(h, Health::Failing);
     let (h, m) = kstatus::managed_health(
         &json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "status": {"phase": "Pending"}}),
@@ -451,7 +454,10 @@ fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
     let failing_before = first.counts.failing;
     let apps = r("Kustomization/flux-system/apps");
     assert_eq!(first.get(&apps).unwrap().health, Health::Failing);
-    let before_ff = first.get(&r("Kustomization/flux-system/flux-system")).unwrap().clone();
+    let before_ff = first
+        .get(&r("Kustomization/flux-system/flux-system"))
+        .unwrap()
+        .clone();
     // apps becomes Ready at a new resourceVersion; everything else is untouched.
     let i = snap
         .objects
@@ -470,11 +476,27 @@ fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
         .unwrap();
     snap.objects[j]["status"]["conditions"][0]["message"] = json!("changed without a new rv");
     let second = FleetIndex::rebuild(&snap, first);
-    assert_eq!(second.get(&apps).unwrap().health, Health::Ready, "a new rv is recomputed");
-    assert_eq!(second.get(&apps).unwrap().message, "Applied revision: main@sha1:abc");
-    let after_ff = second.get(&r("Kustomization/flux-system/flux-system")).unwrap();
-    assert_eq!(after_ff.message, before_ff.message, "same uid+rv: the summary is reused");
-    assert_eq!(second.counts.failing + 1, failing_before, "counts follow the recomputed health");
+    assert_eq!(
+        second.get(&apps).unwrap().health,
+        Health::Ready,
+        "a new rv is recomputed"
+    );
+    assert_eq!(
+        second.get(&apps).unwrap().message,
+        "Applied revision: main@sha1:abc"
+    );
+    let after_ff = second
+        .get(&r("Kustomization/flux-system/flux-system"))
+        .unwrap();
+    assert_eq!(
+        after_ff.message, before_ff.message,
+        "same uid+rv: the summary is reused"
+    );
+    assert_eq!(
+        second.counts.failing + 1,
+        failing_before,
+        "counts follow the recomputed health"
+    );
     // Without uid/resourceVersion (fixtures) nothing is reused.
     let plain = fleet();
     let a = FleetIndex::build(&plain);

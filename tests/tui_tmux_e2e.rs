@@ -16,9 +16,21 @@ struct Session(String);
 
 impl Session {
     fn start(name: &str, cmd: &str) -> Session {
-        let _ = Command::new("tmux").args(["kill-session", "-t", name]).output();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", name])
+            .output();
         let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmd])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                cmd,
+            ])
             .status()
             .expect("tmux new-session");
         assert!(status.success(), "tmux could not start");
@@ -35,7 +47,9 @@ impl Session {
     }
     /// A tmux format value for the pane (e.g. `#{alternate_on}`, `#{cursor_flag}`).
     fn pane_flag(&self, format: &str) -> String {
-        tmux(&["display-message", "-p", "-t", &self.0, format]).trim().to_string()
+        tmux(&["display-message", "-p", "-t", &self.0, format])
+            .trim()
+            .to_string()
     }
     fn wait_gone(&self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -44,7 +58,10 @@ impl Session {
             if !s.contains(needle) {
                 return s;
             }
-            assert!(Instant::now() < deadline, "screen kept showing {needle:?}:\n{s}");
+            assert!(
+                Instant::now() < deadline,
+                "screen kept showing {needle:?}:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -55,7 +72,11 @@ impl Session {
             if got == want {
                 return;
             }
-            assert!(Instant::now() < deadline, "{format}: wanted {want}, got {got}:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "{format}: wanted {want}, got {got}:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -66,7 +87,10 @@ impl Session {
             if s.contains(needle) {
                 return s;
             }
-            assert!(Instant::now() < deadline, "screen never showed {needle:?}:\n{s}");
+            assert!(
+                Instant::now() < deadline,
+                "screen never showed {needle:?}:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -74,18 +98,31 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).output();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
     }
 }
 
 fn wait_kubectl(server: &Server, jsonpath: &str, want: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let got = server.kubectl_ok(&["-n", "flux-system", "get", "ks", "apps", "-o", &format!("jsonpath={jsonpath}")]);
+        let got = server.kubectl_ok(&[
+            "-n",
+            "flux-system",
+            "get",
+            "ks",
+            "apps",
+            "-o",
+            &format!("jsonpath={jsonpath}"),
+        ]);
         if got == want {
             return;
         }
-        assert!(Instant::now() < deadline, "{jsonpath}: wanted {want:?}, got {got:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{jsonpath}: wanted {want:?}, got {got:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -96,7 +133,11 @@ fn suspend_resume_reconcile_from_the_keyboard() {
         panic!("tmux is required for this test (scripts/install-test-deps.sh installs it)");
     }
     let server = Server::start(&["--no-controllers"]);
-    let cmd = format!("{} --kubeconfig {}", common::fluxdeck_bin().display(), server.kubeconfig.display());
+    let cmd = format!(
+        "{} --kubeconfig {}",
+        common::fluxdeck_bin().display(),
+        server.kubeconfig.display()
+    );
     let s = Session::start("fluxdeck-e2e", &cmd);
     s.wait_for("infra-controllers");
     // Filter to the object, suspend it with a reason.
@@ -106,7 +147,11 @@ fn suspend_resume_reconcile_from_the_keyboard() {
     s.wait_for("reason");
     s.keys(&["tmux drill", "Enter"]);
     wait_kubectl(&server, "{.spec.suspend}", "true");
-    wait_kubectl(&server, "{.metadata.annotations.fluxdeck\\.io/suspend-reason}", "tmux drill");
+    wait_kubectl(
+        &server,
+        "{.metadata.annotations.fluxdeck\\.io/suspend-reason}",
+        "tmux drill",
+    );
     // Resume clears it.
     s.keys(&["r"]);
     wait_kubectl(&server, "{.spec.suspend}", "");
@@ -114,11 +159,23 @@ fn suspend_resume_reconcile_from_the_keyboard() {
     s.keys(&["R"]);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let token = server.kubectl_ok(&["-n", "flux-system", "get", "ks", "apps", "-o", "jsonpath={.metadata.annotations.reconcile\\.fluxcd\\.io/requestedAt}"]);
+        let token = server.kubectl_ok(&[
+            "-n",
+            "flux-system",
+            "get",
+            "ks",
+            "apps",
+            "-o",
+            "jsonpath={.metadata.annotations.reconcile\\.fluxcd\\.io/requestedAt}",
+        ]);
         if !token.is_empty() {
             break;
         }
-        assert!(Instant::now() < deadline, "reconcile annotation never set:\n{}", s.screen());
+        assert!(
+            Instant::now() < deadline,
+            "reconcile annotation never set:\n{}",
+            s.screen()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // q quits and the terminal is restored (the shell prompt, not the app, is visible).
@@ -172,8 +229,18 @@ fn prompt_takes_keys_and_esc_goes_back() {
     // Esc cancels the prompt: nothing is suspended.
     s.keys(&["Escape"]);
     s.wait_gone("reason");
-    let suspended = server.kubectl_ok(&["-n", "flux-system", "get", "kustomizations,gitrepositories", "-o", "jsonpath={.items[*].spec.suspend}"]);
-    assert!(!suspended.contains("true"), "Esc must not suspend anything: {suspended:?}");
+    let suspended = server.kubectl_ok(&[
+        "-n",
+        "flux-system",
+        "get",
+        "kustomizations,gitrepositories",
+        "-o",
+        "jsonpath={.items[*].spec.suspend}",
+    ]);
+    assert!(
+        !suspended.contains("true"),
+        "Esc must not suspend anything: {suspended:?}"
+    );
     // The prompt again, and Enter submits this time.
     s.keys(&["s"]);
     s.wait_for("reason");
@@ -181,11 +248,22 @@ fn prompt_takes_keys_and_esc_goes_back() {
     s.wait_gone("reason");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let reasons = server.kubectl_ok(&["-n", "flux-system", "get", "kustomizations,gitrepositories", "-o", "jsonpath={.items[*].metadata.annotations.fluxdeck\\.io/suspend-reason}"]);
+        let reasons = server.kubectl_ok(&[
+            "-n",
+            "flux-system",
+            "get",
+            "kustomizations,gitrepositories",
+            "-o",
+            "jsonpath={.items[*].metadata.annotations.fluxdeck\\.io/suspend-reason}",
+        ]);
         if reasons.contains("after esc") {
             break;
         }
-        assert!(Instant::now() < deadline, "suspend after Esc never reached the API:\n{}", s.screen());
+        assert!(
+            Instant::now() < deadline,
+            "suspend after Esc never reached the API:\n{}",
+            s.screen()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // q quits with status 0 and the terminal restored: main screen, cursor visible.
@@ -193,7 +271,11 @@ fn prompt_takes_keys_and_esc_goes_back() {
     s.wait_for("fluxdeck-exited-0");
     s.wait_flag("#{alternate_on}", "0");
     s.wait_flag("#{cursor_flag}", "1");
-    assert!(!s.screen().contains("infra-controllers"), "app still on screen after q:\n{}", s.screen());
+    assert!(
+        !s.screen().contains("infra-controllers"),
+        "app still on screen after q:\n{}",
+        s.screen()
+    );
 }
 
 #[test]
@@ -217,6 +299,12 @@ fn ctrl_z_gives_the_terminal_back_and_fg_resumes() {
     // The shell already ran the `echo` when the job stopped (status 148); after fg and q the
     // job is gone and the main screen is back.
     s.wait_flag("#{alternate_on}", "0");
-    tmux(&["send-keys", "-t", &s.0, "echo jobs-left-$(jobs | wc -l)", "Enter"]);
+    tmux(&[
+        "send-keys",
+        "-t",
+        &s.0,
+        "echo jobs-left-$(jobs | wc -l)",
+        "Enter",
+    ]);
     s.wait_for("jobs-left-0");
 }

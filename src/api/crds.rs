@@ -112,9 +112,16 @@ fn allow_local_git_urls(crd: &mut Value) {
     if crd.pointer("/spec/names/kind").and_then(Value::as_str) != Some("GitRepository") {
         return;
     }
-    let Some(versions) = crd.pointer_mut("/spec/versions").and_then(Value::as_array_mut) else { return };
+    let Some(versions) = crd
+        .pointer_mut("/spec/versions")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
     for v in versions {
-        if let Some(p) = v.pointer_mut("/schema/openAPIV3Schema/properties/spec/properties/url/pattern") {
+        if let Some(p) =
+            v.pointer_mut("/schema/openAPIV3Schema/properties/spec/properties/url/pattern")
+        {
             *p = Value::String(LOCAL_GIT_URL_PATTERN.into());
         }
     }

@@ -172,7 +172,10 @@ pub fn drift(n: usize) -> String {
         .collect();
     let started = Instant::now();
     let report = Report {
-        objects: pairs.iter().map(|(live, dry)| diff::compare(dry, Some(dry), Some(live))).collect(),
+        objects: pairs
+            .iter()
+            .map(|(live, dry)| diff::compare(dry, Some(dry), Some(live)))
+            .collect(),
     };
     let text = render::text(&report);
     let view = unified::view(&report, 3, false);

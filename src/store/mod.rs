@@ -28,4 +28,3 @@ mod write_checks;
 
 pub use store::{Store, StoreConfig};
 pub use watch::WatchStream;
-

@@ -207,7 +207,10 @@ pub enum StoreError {
     /// 409 from server-side apply: the message names each conflicting field and its manager;
     /// causes carry reason FieldManagerConflict, message "conflict with \"m\"", field ".spec.x".
     #[error("{message}")]
-    ApplyConflict { message: String, causes: Vec<FieldCause> },
+    ApplyConflict {
+        message: String,
+        causes: Vec<FieldCause>,
+    },
     /// 403, e.g. creating content in a terminating namespace.
     #[error("{0}")]
     Forbidden(String),
@@ -222,7 +225,9 @@ impl StoreError {
     pub fn code(&self) -> u16 {
         match self {
             StoreError::NotFound { .. } | StoreError::UnknownResource(_) => 404,
-            StoreError::AlreadyExists { .. } | StoreError::Conflict { .. } | StoreError::ApplyConflict { .. } => 409,
+            StoreError::AlreadyExists { .. }
+            | StoreError::Conflict { .. }
+            | StoreError::ApplyConflict { .. } => 409,
             StoreError::Invalid { .. } => 422,
             StoreError::Gone { .. } => 410,
             StoreError::BadRequest(_) => 400,
