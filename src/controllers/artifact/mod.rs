@@ -166,15 +166,29 @@ impl Storage {
 
 /// Get an artifact's bytes and check the digest: read the file directly when the URL is
 /// served by `storage`, download it otherwise.
+/// The path part (`/…`) of an `http://127.0.0.1:PORT/…` or `http://localhost:PORT/…` URL.
+fn loopback_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("http://127.0.0.1:")
+        .or_else(|| url.strip_prefix("http://localhost:"))?;
+    rest.find('/').map(|i| &rest[i..])
+}
+
 pub async fn fetch(
     storage: Option<&Storage>,
     http: &reqwest::Client,
     url: &str,
     expected_digest: &str,
 ) -> Result<Vec<u8>, ArtifactError> {
+    // Our own artifacts are read from disk (the digest is checked below either way). The
+    // artifact server's port changes with every start, so a URL written by an earlier process
+    // names a dead port: any loopback URL whose path is in our storage counts as local.
     let local = storage.and_then(|s| {
-        let rest = url.strip_prefix(s.base_url())?.strip_prefix('/')?;
-        s.local_path(rest)
+        let rest = url
+            .strip_prefix(s.base_url())
+            .or_else(|| loopback_path(url))?
+            .strip_prefix('/')?;
+        s.local_path(rest).filter(|p| p.is_file())
     });
     let bytes = match local {
         Some(path) => std::fs::read(&path).map_err(|_| ArtifactError::NotFound(url.to_string()))?,
