@@ -362,3 +362,22 @@ fn subresource_appliers_are_separate_entries() {
         "the main entry keeps its fields"
     );
 }
+
+#[test]
+fn crd_list_map_keys_name_items_by_all_their_keys() {
+    use fluxdeck::engine::patch::CrdSchema;
+    let schema = CrdSchema::new(
+        &json!({"type":"object","properties":{"spec":{"type":"object","properties":{
+        "routes":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["zone","name"],
+          "items":{"type":"object"}},
+        "tags":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"string"}},
+        "args":{"type":"array","items":{"type":"string"}}}}}}),
+    );
+    let config = json!({"apiVersion":"example.io/v1","kind":"Route","metadata":{"name":"r"},
+        "spec":{"routes":[{"name":"a","zone":"eu","weight":1}],"tags":["x"],"args":["--v"]}});
+    let out = apply(None, &config, "m", false, &schema, T1).unwrap();
+    assert_eq!(
+        out["metadata"]["managedFields"][0]["fieldsV1"].to_string(),
+        r#"{"f:spec":{"f:args":{},"f:routes":{"k:{\"name\":\"a\",\"zone\":\"eu\"}":{".":{},"f:name":{},"f:weight":{},"f:zone":{}}},"f:tags":{"v:\"x\"":{}}}}"#
+    );
+}

@@ -53,6 +53,19 @@ fn service() -> Value {
       "ports":[{"name":"http","port":80,"targetPort":8080},{"name":"https","port":443}]}})
 }
 
+fn cronjob() -> Value {
+    json!({"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"c"},"spec":{"schedule":"* * * * *",
+      "jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"Never",
+        "containers":[{"name":"job","image":"v1","env":[{"name":"M","value":"0"}]}]}}}}}})
+}
+
+fn pod() -> Value {
+    json!({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p",
+        "ownerReferences":[{"uid":"u1","kind":"ReplicaSet","name":"rs1","apiVersion":"apps/v1"}]},
+      "spec":{"volumes":[{"name":"data","emptyDir":{}}],"containers":[{"name":"app","image":"a",
+        "ports":[{"containerPort":8080,"protocol":"TCP"}],"volumeMounts":[{"name":"data","mountPath":"/data"}]}]}})
+}
+
 fn cases() -> Vec<(&'static str, Value, Value)> {
     let c = |spec: Value| json!({"spec":{"template":{"spec": spec}}});
     vec![
@@ -190,6 +203,33 @@ fn cases() -> Vec<(&'static str, Value, Value)> {
             "service selector",
             service(),
             json!({"spec":{"selector":{"app":"y","v":"2"}}}),
+        ),
+        (
+            "service port delete",
+            service(),
+            json!({"spec":{"ports":[{"port":80,"$patch":"delete"}]}}),
+        ),
+        (
+            "cronjob containers",
+            cronjob(),
+            json!({"spec":{"jobTemplate":{"spec":{"template":{"spec":{
+            "containers":[{"name":"job","image":"v2","env":[{"name":"N","value":"1"}]},{"name":"extra","image":"e"}]}}}}}}),
+        ),
+        (
+            "pod ports by containerPort",
+            pod(),
+            json!({"spec":{"containers":[{"name":"app","ports":[{"containerPort":8080,"protocol":"UDP"},{"containerPort":9090}]}]}}),
+        ),
+        (
+            "owner references by uid",
+            pod(),
+            json!({"metadata":{"ownerReferences":[{"uid":"u2","kind":"ReplicaSet","name":"rs2","apiVersion":"apps/v1"},{"uid":"u1","controller":true}]}}),
+        ),
+        (
+            "pod volumes and mounts",
+            pod(),
+            json!({"spec":{"volumes":[{"name":"data","emptyDir":{"medium":"Memory"}}],
+            "containers":[{"name":"app","volumeMounts":[{"mountPath":"/data","readOnly":true},{"mountPath":"/new","name":"data"}]}]}}),
         ),
         (
             "change list to scalar type",

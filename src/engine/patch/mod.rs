@@ -5,6 +5,17 @@
 //!
 //! Every function takes and returns `serde_json::Value`; key order is preserved (existing keys
 //! keep their place, new keys are appended in patch order), which keeps diffs small.
+//!
+//! Which schema to pass:
+//! - built-in kinds: [`BuiltinSchema::for_kind`]`(api_version, kind)`;
+//! - custom resources: [`CrdSchema::from_crd`] / [`CrdSchema::new`] (list types from the CRD);
+//! - nothing known: [`AtomicSchema`] (lists replaced), or [`KyamlFallback`] around any schema
+//!   for kustomize's associative-key guess.
+//!
+//! Notes for callers: kube-apiserver refuses strategic merge patches for custom resources
+//! (415); a top-level `$patch: delete` (kustomize: delete the resource) yields `{}` here, so
+//! check it before calling; nulls inside new values are dropped, as the API server's decoding
+//! drops them.
 
 mod builtin_schema;
 mod crd_schema;
