@@ -1,26 +1,29 @@
-//! Persistence in redb with group commit.
+//! Persistence: a write-ahead log with group commit, checkpointed into redb.
 //!
 //! Writers hand their changes to one committer thread (in RV order, under the state lock) and
-//! wait on a ticket. The thread takes everything queued, writes it in one transaction, commits
-//! with fsync (redb's `Durability::Immediate`) and only then answers the tickets, so a write is
-//! acknowledged only once it is on disk, and concurrent writers share one fsync.
+//! wait on a ticket. The thread takes everything queued, appends it to the log as one write,
+//! `fdatasync`s, and only then answers the tickets: a write is acknowledged only once it is on
+//! disk, and concurrent writers share one sync. The batches then go to a background applier
+//! that keeps redb (the checkpoint the store loads from) up to date — see `checkpoint` and
+//! `wal` for the recovery rules.
+
+mod checkpoint;
+mod wal;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
 use super::state::{Change, ObjKey};
 use super::types::{GroupResource, StoreError, WatchEventType};
+use checkpoint::{Applied, OBJECTS};
 
-const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
-const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
-const RV_KEY: &str = "resourceVersion";
-/// Most records one transaction takes, so a burst cannot build one huge commit.
+/// Most records one group commit takes, so a burst cannot build one huge write.
 const MAX_BATCH: usize = 8192;
 
 fn storage_err(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -63,15 +66,20 @@ impl Ticket {
 
 pub struct Persister {
     tx: Option<mpsc::Sender<Job>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    committer: Option<std::thread::JoinHandle<()>>,
+    applier: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for Persister {
-    /// Closing the queue ends the committer after it has written everything queued; joining
-    /// it releases the database file, so the same directory can be reopened at once.
+    /// Closing the queue ends the committer after it has logged everything queued; it then
+    /// closes the applier's queue, whose last durable checkpoint empties the log. Joining both
+    /// releases the database file, so the same directory can be reopened at once.
     fn drop(&mut self) {
         self.tx.take();
-        if let Some(t) = self.thread.take() {
+        for t in [self.committer.take(), self.applier.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = t.join();
         }
     }
@@ -80,27 +88,38 @@ impl Drop for Persister {
 type Loaded = (Persister, u64, Vec<(GroupResource, ObjKey, Value)>);
 
 impl Persister {
-    /// Opens (or creates) `data_dir/store.redb`, loads every object and starts the committer.
+    /// Opens (or creates) `data_dir/store.redb` and its log `data_dir/wal/`, replays the log,
+    /// loads every object and starts the committer and the checkpoint applier.
     pub fn open(data_dir: &Path) -> Result<Loaded, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        let wal_dir = data_dir.join("wal");
+        std::fs::create_dir_all(&wal_dir).map_err(|e| {
             storage_err(
-                &format!("cannot create data directory {}", data_dir.display()),
+                &format!("cannot create data directory {}", wal_dir.display()),
                 e,
             )
         })?;
         let path = data_dir.join("store.redb");
         let db = Database::create(&path)
             .map_err(|e| storage_err(&format!("cannot open {}", path.display()), e))?;
+        let next_segment = checkpoint::recover(&db, &wal_dir)?;
         let (rv, objects) = load(&db)?;
+        let writer = wal::Writer::create(&wal_dir, next_segment)
+            .map_err(|e| storage_err("cannot start the write-ahead log", e))?;
+        let (applied_tx, applied_rx) = mpsc::channel::<Applied>();
+        let applier = std::thread::Builder::new()
+            .name("store-checkpoint".into())
+            .spawn(move || checkpoint::run(db, wal_dir, applied_rx))
+            .map_err(|e| storage_err("cannot start the storage checkpoint thread", e))?;
         let (tx, rx) = mpsc::channel::<Job>();
-        let thread = std::thread::Builder::new()
+        let committer = std::thread::Builder::new()
             .name("store-committer".into())
-            .spawn(move || committer(db, rx))
+            .spawn(move || committer(writer, rx, applied_tx))
             .map_err(|e| storage_err("cannot start the storage committer thread", e))?;
         Ok((
             Persister {
                 tx: Some(tx),
-                thread: Some(thread),
+                committer: Some(committer),
+                applier: Some(applier),
             },
             rv,
             objects,
@@ -137,24 +156,8 @@ impl Persister {
 }
 
 fn load(db: &Database) -> Result<(u64, Vec<(GroupResource, ObjKey, Value)>), StoreError> {
-    // make sure both tables exist, so a fresh database reads as empty
-    let w = db
-        .begin_write()
-        .map_err(|e| storage_err("begin write", e))?;
-    w.open_table(OBJECTS)
-        .map_err(|e| storage_err("open objects table", e))?;
-    w.open_table(META)
-        .map_err(|e| storage_err("open meta table", e))?;
-    w.commit().map_err(|e| storage_err("commit", e))?;
+    let rv = checkpoint::checkpoint_rv(db)?;
     let r = db.begin_read().map_err(|e| storage_err("begin read", e))?;
-    let meta = r
-        .open_table(META)
-        .map_err(|e| storage_err("open meta table", e))?;
-    let rv = meta
-        .get(RV_KEY)
-        .map_err(|e| storage_err("read resourceVersion", e))?
-        .map(|g| g.value())
-        .unwrap_or(0);
     let table = r
         .open_table(OBJECTS)
         .map_err(|e| storage_err("open objects table", e))?;
@@ -178,40 +181,31 @@ fn load(db: &Database) -> Result<(u64, Vec<(GroupResource, ObjKey, Value)>), Sto
     Ok((rv, out))
 }
 
-fn commit_batch(db: &Database, jobs: &[Job]) -> Result<(), StoreError> {
-    let txn = db
-        .begin_write()
-        .map_err(|e| storage_err("begin write", e))?;
-    {
-        let mut table = txn
-            .open_table(OBJECTS)
-            .map_err(|e| storage_err("open objects table", e))?;
-        for job in jobs {
-            for (key, value) in &job.records {
-                match value {
-                    Some(obj) => {
-                        let bytes = serde_json::to_vec(obj.as_ref())
-                            .map_err(|e| storage_err("encode object", e))?;
-                        table
-                            .insert(key.as_str(), bytes.as_slice())
-                            .map_err(|e| storage_err("write object", e))?;
-                    }
-                    None => {
-                        table
-                            .remove(key.as_str())
-                            .map_err(|e| storage_err("delete object", e))?;
-                    }
-                }
-            }
+/// Encodes a batch of jobs: the log frames (one per job, so each keeps its RV) and the
+/// records for the checkpoint, serialised once for both.
+fn encode_batch(jobs: &[Job], segment: u64) -> Result<(Vec<u8>, Vec<Applied>), StoreError> {
+    let mut frames = Vec::new();
+    let mut applied = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let mut records = Vec::with_capacity(job.records.len());
+        for (key, value) in &job.records {
+            let bytes = match value {
+                Some(obj) => Some(
+                    serde_json::to_vec(obj.as_ref())
+                        .map_err(|e| storage_err("encode object", e))?,
+                ),
+                None => None,
+            };
+            records.push((key.clone(), bytes));
         }
-        let rv = jobs.iter().map(|j| j.rv).max().unwrap_or(0);
-        let mut meta = txn
-            .open_table(META)
-            .map_err(|e| storage_err("open meta table", e))?;
-        meta.insert(RV_KEY, rv)
-            .map_err(|e| storage_err("write resourceVersion", e))?;
+        wal::encode(job.rv, &records, &mut frames);
+        applied.push(Applied {
+            segment,
+            rv: job.rv,
+            records,
+        });
     }
-    txn.commit().map_err(|e| storage_err("commit (fsync)", e))
+    Ok((frames, applied))
 }
 
 /// After the first queued write, wait this long for another before committing ...
@@ -248,14 +242,26 @@ fn next_batch(rx: &mpsc::Receiver<Job>) -> Option<Vec<Job>> {
     Some(jobs)
 }
 
-fn committer(db: Database, rx: mpsc::Receiver<Job>) {
+fn committer(mut log: wal::Writer, rx: mpsc::Receiver<Job>, applier: mpsc::Sender<Applied>) {
     while let Some(jobs) = next_batch(&rx) {
-        let result = commit_batch(&db, &jobs);
-        if let Err(e) = &result {
+        let result = log
+            .rotate_if_full()
+            .map_err(|e| storage_err("write-ahead log", e))
+            .and_then(|()| encode_batch(&jobs, log.seq()))
+            .and_then(|(frames, applied)| {
+                log.append_durable(&frames)
+                    .map_err(|e| storage_err("commit (fsync)", e))?;
+                Ok(applied)
+            });
+        let outcome = result.as_ref().map(drop).map_err(Clone::clone);
+        if let Err(e) = &outcome {
             tracing::error!(error = %e, "store commit failed");
         }
         for job in jobs {
-            let _ = job.done.send(result.clone());
+            let _ = job.done.send(outcome.clone());
+        }
+        for batch in result.into_iter().flatten() {
+            let _ = applier.send(batch);
         }
     }
 }
