@@ -78,7 +78,7 @@ pub enum Command {
     Bench(BenchCommand),
     /// What applying Git would change in the cluster (flux diff).
     Diff(DiffArgs),
-    /// Image automation proposals (`images pending`).
+    /// Image automation proposals (`images pending|approve|reject`).
     #[command(subcommand)]
     Images(ImagesCommand),
     /// Approve the pending image-update proposal of an ImageUpdateAutomation.
@@ -97,6 +97,10 @@ pub enum ImagesCommand {
         #[arg(short, long, value_enum, default_value_t)]
         output: Output,
     },
+    /// Same as `fluxdeck approve`.
+    Approve(DecideArgs),
+    /// Same as `fluxdeck reject`.
+    Reject(DecideArgs),
 }
 
 #[derive(Debug, Args)]

@@ -3,11 +3,12 @@
 
 use color_eyre::eyre::Result;
 
-use crate::cli::{BenchCommand, Cli, Command, GlobalArgs};
+use crate::cli::{BenchCommand, Cli, Command, GlobalArgs, ImagesCommand};
 use crate::cluster::connect::{self, ConnectOptions, Mode};
 use crate::commands::{self, Ctx};
 
 pub mod console;
+pub mod console_approvals;
 pub mod console_bench;
 pub mod console_run;
 pub mod demo;
@@ -126,13 +127,15 @@ pub async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Diff(a) => exit_code(commands::diff::run(&connect(g).await?, &a).await?),
+        // Deciding needs the image automation controller to act: on the embedded store it
+        // runs in this process.
+        Command::Approve(a) | Command::Images(ImagesCommand::Approve(a)) => {
+            exit_code(commands::images::decide(&connect_with(g, true).await?, &a, true).await?)
+        }
+        Command::Reject(a) | Command::Images(ImagesCommand::Reject(a)) => {
+            exit_code(commands::images::decide(&connect_with(g, true).await?, &a, false).await?)
+        }
         Command::Images(a) => exit_code(commands::images::pending(&connect(g).await?, &a).await?),
-        Command::Approve(a) => {
-            exit_code(commands::images::decide(&connect(g).await?, &a, true).await?)
-        }
-        Command::Reject(a) => {
-            exit_code(commands::images::decide(&connect(g).await?, &a, false).await?)
-        }
         Command::Bench(BenchCommand::Tui {
             objects,
             updates,

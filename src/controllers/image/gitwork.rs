@@ -60,7 +60,7 @@ pub struct WorkTree {
     pub base: git2::Oid,
 }
 
-fn callbacks<'a>(target: &'a GitTarget, tried: &'a Cell<u32>) -> RemoteCallbacks<'a> {
+pub(crate) fn callbacks<'a>(target: &'a GitTarget, tried: &'a Cell<u32>) -> RemoteCallbacks<'a> {
     let mut cb = RemoteCallbacks::new();
     cb.credentials(move |_url, user_from_url, allowed| {
         tried.set(tried.get() + 1);
@@ -107,7 +107,7 @@ fn callbacks<'a>(target: &'a GitTarget, tried: &'a Cell<u32>) -> RemoteCallbacks
     cb
 }
 
-fn remote_url(url: &str) -> String {
+pub(crate) fn remote_url(url: &str) -> String {
     url.strip_prefix("file://").unwrap_or(url).to_string()
 }
 
