@@ -12,6 +12,7 @@ pub mod console_approvals;
 pub mod console_bench;
 pub mod console_run;
 pub mod demo;
+pub mod demo_registry;
 pub mod embedded;
 pub mod server;
 

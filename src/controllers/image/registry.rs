@@ -53,6 +53,14 @@ impl RegistryError {
     }
 }
 
+/// How to get a registry on a loopback address nothing listens on (the embedded demo's
+/// registry runs inside `fluxdeck --embedded` / `fluxdeck server`; any other process has none).
+pub fn loopback_hint(registry: &str) -> String {
+    format!(
+        "; nothing listens on {registry}: run `fluxdeck --embedded` or `fluxdeck server` (they serve the demo registry in process), or start one: `printf 'version: 0.1\\nstorage: {{filesystem: {{rootdirectory: /tmp/registry}}}}\\nhttp: {{addr: {registry}}}\\n' > /tmp/registry.yml && docker-registry serve /tmp/registry.yml` (apt-get install docker-registry)"
+    )
+}
+
 /// An image name split into registry host and repository path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageName {
@@ -278,9 +286,13 @@ impl TagLister {
     }
 
     fn transport(&self, e: reqwest::Error) -> RegistryError {
+        let mut message = e.to_string();
+        if e.is_connect() && self.name.is_loopback() {
+            message.push_str(&loopback_hint(&self.name.registry));
+        }
         RegistryError::Transport {
             registry: self.name.registry.clone(),
-            message: e.to_string(),
+            message,
         }
     }
 
