@@ -310,3 +310,71 @@ fn ctrl_z_gives_the_terminal_back_and_fg_resumes() {
     ]);
     s.wait_for("jobs-left-0");
 }
+
+/// The approval gate from the keyboard: the embedded demo's automation proposes podinfo 6.7.1
+/// (from the in-process demo registry); `A` opens the Approvals pane, `a` asks, Enter
+/// confirms; kubectl then shows the proposal gone and the ProposalApproved Event, and the demo
+/// repository has the commit.
+#[test]
+fn approvals_pane_approves_with_a() {
+    require_tmux();
+    let server = Server::start(&[]);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !common::stdout(&server.fluxdeck(&["images", "pending", "-n", "flux-system"]))
+        .contains("6.7.1")
+    {
+        assert!(Instant::now() < deadline, "the demo never proposed 6.7.1");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let cmd = format!(
+        "{} --kubeconfig {}",
+        common::fluxdeck_bin().display(),
+        server.kubeconfig.display()
+    );
+    let s = Session::start("fluxdeck-e2e-approvals", &cmd);
+    s.wait_for("infra-controllers");
+    s.keys(&["A"]);
+    let pane = s.wait_for("6.7.0 → 6.7.1");
+    assert!(
+        pane.contains("flux-system/podinfo") && pane.contains("newTag: 6.7.1"),
+        "{pane}"
+    );
+    s.keys(&["a"]);
+    s.wait_for("commit and push? enter confirm");
+    s.keys(&["Enter"]);
+    s.wait_for("✔ approve ImageUpdateAutomation/flux-system/podinfo");
+    s.wait_for("No pending approvals.");
+    let id = server.kubectl_ok(&[
+        "-n",
+        "flux-system",
+        "get",
+        "configmap",
+        "fluxdeck-proposal-podinfo",
+        "-o",
+        "jsonpath={.data.id}",
+    ]);
+    assert_eq!(id, "", "the proposal is no longer pending");
+    let events = server.kubectl_ok(&[
+        "-n",
+        "flux-system",
+        "get",
+        "events",
+        "--field-selector",
+        "reason=ProposalApproved",
+        "-o",
+        "jsonpath={.items[*].message}",
+    ]);
+    assert!(events.contains("approved by"), "{events}");
+    let repo = git2::Repository::open(server.dir.path().join("data/demo-fleet")).unwrap();
+    let head = repo
+        .find_reference("refs/heads/main")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap();
+    assert!(
+        head.message().unwrap_or("").contains("- 6.7.0 -> 6.7.1"),
+        "{:?}",
+        head.message()
+    );
+    s.keys(&["q"]);
+}
