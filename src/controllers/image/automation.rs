@@ -145,16 +145,10 @@ impl ImageUpdateAutomations {
         )) {
             return Ok(stalled("InvalidUpdateStrategy", e.to_string()));
         }
-        if at
-            .spec()
-            .pointer("/git/commit/signingKey")
-            .is_some_and(|k| !k.is_null())
-        {
-            return Ok(stalled(
-                "InvalidSourceConfiguration",
-                "spec.git.commit.signingKey: commit signing is not supported by fluxdeck's in-process controller; remove the signing key or let image-automation-controller run this automation",
-            ));
-        }
+        let signing = match super::signing::load(&at.client, at.namespace(), at.spec()).await {
+            Ok(k) => k,
+            Err(o) => return Ok(o),
+        };
         let Some(email) = text(at.spec(), "/git/commit/author/email") else {
             return Ok(stalled(
                 "InvalidSourceConfiguration",
@@ -166,6 +160,7 @@ impl ImageUpdateAutomations {
                 .unwrap_or("FluxBot")
                 .to_string(),
             email: email.to_string(),
+            signing,
         };
         let template = text(at.spec(), "/git/commit/messageTemplate").map(str::to_string);
         let values = at

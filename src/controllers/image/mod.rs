@@ -13,6 +13,7 @@ pub mod proposal;
 pub mod pushbranch;
 pub mod registry;
 pub mod repository;
+pub mod signing;
 pub mod tags;
 pub mod target;
 pub mod update;
