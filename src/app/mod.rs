@@ -158,8 +158,14 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let ctx = connect(g).await?;
             let dir = connect::data_dir(&connect_options(g))?;
             let embedded = ctx.mode == Mode::Embedded;
-            let opts = crate::controllers::ControllerOptions::new(dir, embedded);
-            let handle = crate::controllers::run_all(ctx.client.clone(), opts).await?;
+            let handle = match &ctx.embedded {
+                // The embedded store: the same start as the console's (demo registry too).
+                Some(e) => embedded::start_controllers(e).await?,
+                None => {
+                    let opts = crate::controllers::ControllerOptions::new(dir, embedded);
+                    crate::controllers::run_all(ctx.client.clone(), opts).await?
+                }
+            };
             eprintln!(
                 "► controllers running against {} (artifacts on {}); ctrl-c stops",
                 ctx.context, handle.artifact_url

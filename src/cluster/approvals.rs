@@ -153,6 +153,14 @@ async fn decide_proposal(
         proposal::REJECT_ANNOTATION
     };
     let api = automations(client, d.namespace);
+    let last_push = |o: &DynamicObject| {
+        o.data
+            .pointer("/status/lastPushCommit")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let pushed_before = last_push(&api.get(d.automation).await?);
     let patch = json!({"metadata": {"annotations": {
         key: p.id,
         proposal::DECIDED_BY_ANNOTATION: d.actor,
@@ -185,13 +193,14 @@ async fn decide_proposal(
             .unwrap_or_default();
         match stored.pending.as_ref().filter(|now| now.id == p.id) {
             None if d.approve => {
-                let iua = api.get(d.automation).await?;
-                let commit = iua
-                    .data
-                    .pointer("/status/lastPushCommit")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
+                // The controller clears the proposal before it patches its status: wait for
+                // the new lastPushCommit (briefly; the push itself is done).
+                let mut commit = last_push(&api.get(d.automation).await?);
+                let settle = Instant::now() + Duration::from_secs(10);
+                while commit == pushed_before && Instant::now() < settle {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    commit = last_push(&api.get(d.automation).await?);
+                }
                 return Ok(format!(
                     "approved {} for {}/{}: pushed {} ({})",
                     p.id,
