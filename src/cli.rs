@@ -81,7 +81,8 @@ pub enum Command {
     /// Image automation proposals (`images pending|approve|reject`).
     #[command(subcommand)]
     Images(ImagesCommand),
-    /// Approve the pending image-update proposal of an ImageUpdateAutomation.
+    /// Approve the pending image-update proposal of an ImageUpdateAutomation (commit and push),
+    /// or merge the commits on its separate push branch into the checkout branch.
     Approve(DecideArgs),
     /// Reject the pending image-update proposal of an ImageUpdateAutomation.
     Reject(DecideArgs),
