@@ -101,8 +101,35 @@ pub fn collect(cache: &WatchCache, branches: &BranchRows) -> Vec<Approval> {
     out
 }
 
-/// Fetch push branches now and every `SCAN_EVERY`. `on_pass(changed)` rebuilds the snapshot
-/// when rows changed and returns false once the console is gone (the scanner then stops).
+/// The automations' identity and version (cheap: metadata only). A new resourceVersion (a
+/// new lastPushCommit from real Flux, a spec change) means the push branch may have moved.
+fn versions(cache: &WatchCache) -> Vec<String> {
+    cache
+        .objects(IMAGE_GROUP, "ImageUpdateAutomation")
+        .iter()
+        .map(|o| {
+            let m = &o.metadata;
+            format!(
+                "{}/{}@{}",
+                m.namespace.as_deref().unwrap_or(""),
+                m.name.as_deref().unwrap_or(""),
+                m.resource_version.as_deref().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+fn cached_automations(cache: &WatchCache) -> Vec<Value> {
+    cache
+        .objects(IMAGE_GROUP, "ImageUpdateAutomation")
+        .iter()
+        .filter_map(|o| serde_json::to_value(o.as_ref()).ok())
+        .collect()
+}
+
+/// Fetch push branches now, whenever an ImageUpdateAutomation changes, after a decision, and
+/// every `SCAN_EVERY` (Git has no watch). `on_pass(changed)` rebuilds the snapshot when rows
+/// changed and returns false once the console is gone (the scanner then stops).
 pub fn spawn_scanner(
     client: kube::Client,
     cache: WatchCache,
@@ -110,12 +137,10 @@ pub fn spawn_scanner(
     on_pass: impl Fn(bool) -> bool + Send + 'static,
 ) {
     tokio::spawn(async move {
+        let mut cache_changes = cache.changes();
         loop {
-            let automations: Vec<Value> = cache
-                .objects(IMAGE_GROUP, "ImageUpdateAutomation")
-                .iter()
-                .filter_map(|o| serde_json::to_value(o.as_ref()).ok())
-                .collect();
+            let automations = cached_automations(&cache);
+            let seen = versions(&cache);
             let mut fresh = BTreeMap::new();
             for iua in &automations {
                 // A repository that cannot be read now keeps no row: the automation's own
@@ -136,9 +161,20 @@ pub fn spawn_scanner(
             if !on_pass(changed) {
                 return;
             }
-            tokio::select! {
-                _ = tokio::time::sleep(SCAN_EVERY) => {}
-                _ = branches.kick.notified() => {}
+            let next = tokio::time::Instant::now() + SCAN_EVERY;
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(next) => break,
+                    _ = branches.kick.notified() => break,
+                    r = cache_changes.changed() => {
+                        if r.is_err() {
+                            return;
+                        }
+                        if versions(&cache) != seen {
+                            break;
+                        }
+                    }
+                }
             }
         }
     });
