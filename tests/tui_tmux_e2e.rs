@@ -16,8 +16,9 @@ struct Session(String);
 
 impl Session {
     fn start(name: &str, cmd: &str) -> Session {
+        // `=NAME`: exact match (a bare name falls back to prefix matching).
         let _ = Command::new("tmux")
-            .args(["kill-session", "-t", name])
+            .args(["kill-session", "-t", &format!("={name}")])
             .output();
         let status = Command::new("tmux")
             .args([
@@ -99,7 +100,7 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
+            .args(["kill-session", "-t", &format!("={}", self.0)])
             .output();
     }
 }
@@ -331,7 +332,9 @@ fn approvals_pane_approves_with_a() {
         common::fluxdeck_bin().display(),
         server.kubeconfig.display()
     );
-    let s = Session::start("fluxdeck-e2e-approvals", &cmd);
+    // Not prefixed by another test's session name: tmux `-t` falls back to prefix matching,
+    // so killing a finished "fluxdeck-e2e" would take this session with it.
+    let s = Session::start("approvals-e2e", &cmd);
     s.wait_for("infra-controllers");
     s.keys(&["A"]);
     let pane = s.wait_for("6.7.0 → 6.7.1");
