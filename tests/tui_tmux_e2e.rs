@@ -312,6 +312,23 @@ fn ctrl_z_gives_the_terminal_back_and_fg_resumes() {
     s.wait_for("jobs-left-0");
 }
 
+/// Like `Session::wait_for` with a longer limit: approving waits for a controller that clones,
+/// commits and pushes, slow when several e2e servers share two cores.
+fn wait_long(s: &Session, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let screen = s.screen();
+        if screen.contains(needle) {
+            return screen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "screen never showed {needle:?}:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// The approval gate from the keyboard: the embedded demo's automation proposes podinfo 6.7.1
 /// (from the in-process demo registry); `A` opens the Approvals pane, `a` asks, Enter
 /// confirms; kubectl then shows the proposal gone and the ProposalApproved Event, and the demo
@@ -335,9 +352,9 @@ fn approvals_pane_approves_with_a() {
     // Not prefixed by another test's session name: tmux `-t` falls back to prefix matching,
     // so killing a finished "fluxdeck-e2e" would take this session with it.
     let s = Session::start("approvals-e2e", &cmd);
-    s.wait_for("infra-controllers");
+    wait_long(&s, "infra-controllers");
     s.keys(&["A"]);
-    let pane = s.wait_for("6.7.0 → 6.7.1");
+    let pane = wait_long(&s, "6.7.0 → 6.7.1");
     assert!(
         pane.contains("flux-system/podinfo") && pane.contains("newTag: 6.7.1"),
         "{pane}"
@@ -345,8 +362,8 @@ fn approvals_pane_approves_with_a() {
     s.keys(&["a"]);
     s.wait_for("commit and push? enter confirm");
     s.keys(&["Enter"]);
-    s.wait_for("✔ approve ImageUpdateAutomation/flux-system/podinfo");
-    s.wait_for("No pending approvals.");
+    wait_long(&s, "✔ approve ImageUpdateAutomation/flux-system/podinfo");
+    wait_long(&s, "No pending approvals.");
     let id = server.kubectl_ok(&[
         "-n",
         "flux-system",
