@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# System packages and tools the tests use: Git servers, a registry, sops/age, tmux.
+# System packages and tools the tests use: Git servers, a registry, sops/age, gpg (signed
+# image-update commits), tmux.
 set -euo pipefail
 need=()
-for pkg in gcc pkg-config libssl-dev git tmux age docker-registry apache2-utils openssh-server python3-pip; do
+for pkg in gcc pkg-config libssl-dev git tmux age gnupg docker-registry apache2-utils openssh-server python3-pip; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

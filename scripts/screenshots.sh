@@ -3,7 +3,7 @@
 # and approvals, saved in screenshots/. Each view is a fresh `fluxdeck --embedded` in a
 # detached tmux pane; keys are sent with send-keys, the pane is captured with colours and
 # rendered by aha + headless Chromium.
-#   scripts/screenshots.sh [FLUXDECK_BINARY]
+#   scripts/screenshots.sh [FLUXDECK_BINARY]          (SHOTS="approvals" to make only some)
 # Needs: tmux, aha, chromium, fonts-dejavu-core
 #   (apt-get install -y --no-install-recommends tmux aha chromium fonts-dejavu-core)
 set -eu
@@ -32,7 +32,15 @@ shot() {
   done
   sleep 6
   for k in "$@"; do
-    case "$k" in sleep:*) sleep "${k#sleep:}";; *) tmux -L "$sock" send-keys -t s "$k"; sleep 0.4;; esac
+    case "$k" in
+      sleep:*) sleep "${k#sleep:}";;
+      # wait:TEXT — until the screen shows TEXT (at most 30 s).
+      wait:*) for _ in $(seq 1 150); do
+                tmux -L "$sock" capture-pane -t s -p | grep -qF -- "${k#wait:}" && break
+                sleep 0.2
+              done;;
+      *) tmux -L "$sock" send-keys -t s "$k"; sleep 0.4;;
+    esac
   done
   sleep 1
   tmux -L "$sock" capture-pane -t s -e -p > "$work/shot.ans"
@@ -50,9 +58,11 @@ shot() {
   echo "$out/$name.png"
 }
 
-shot list
-shot tree t
-shot events e
-shot detail Enter
-shot diff D
-shot approvals A
+want() { [ -z "${SHOTS:-}" ] || [[ " $SHOTS " == *" $1 "* ]]; }
+want list && shot list
+want tree && shot tree t
+want events && shot events e
+want detail && shot detail Enter
+want diff && shot diff D
+# The demo registry's scan, the policy and the gated automation propose podinfo 6.7.1.
+want approvals && shot approvals A wait:6.7.1

@@ -78,10 +78,11 @@ pub enum Command {
     Bench(BenchCommand),
     /// What applying Git would change in the cluster (flux diff).
     Diff(DiffArgs),
-    /// Image automation proposals (`images pending`).
+    /// Image automation proposals (`images pending|approve|reject`).
     #[command(subcommand)]
     Images(ImagesCommand),
-    /// Approve the pending image-update proposal of an ImageUpdateAutomation.
+    /// Approve the pending image-update proposal of an ImageUpdateAutomation (commit and push),
+    /// or merge the commits on its separate push branch into the checkout branch.
     Approve(DecideArgs),
     /// Reject the pending image-update proposal of an ImageUpdateAutomation.
     Reject(DecideArgs),
@@ -97,6 +98,10 @@ pub enum ImagesCommand {
         #[arg(short, long, value_enum, default_value_t)]
         output: Output,
     },
+    /// Same as `fluxdeck approve`.
+    Approve(DecideArgs),
+    /// Same as `fluxdeck reject`.
+    Reject(DecideArgs),
 }
 
 #[derive(Debug, Args)]

@@ -552,7 +552,15 @@ async fn registry_500_is_a_clear_read_failure() {
             .contains("'default/broken' is not ready"),
         "{c}"
     );
-    // Commit signing is refused clearly rather than pushing unsigned commits.
+    // A signing key Secret without `git.asc` stalls naming the field (no unsigned pushes).
+    apply(
+        &client,
+        &ar("", "v1", "Secret", "secrets"),
+        json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "gpg", "namespace": "default"},
+        "data": {"passphrase": base64::engine::general_purpose::STANDARD.encode("x")}}),
+    )
+    .await;
     let iua_r = img("ImageUpdateAutomation", "imageupdateautomations");
     apply(&client, &iua_r, json!({"apiVersion": "image.toolkit.fluxcd.io/v1", "kind": "ImageUpdateAutomation",
         "metadata": {"name": "signed", "namespace": "default"},
@@ -564,10 +572,9 @@ async fn registry_500_is_a_clear_read_failure() {
     .await;
     let c = condition(&iua, "Ready").unwrap();
     assert!(
-        c["message"]
-            .as_str()
-            .unwrap()
-            .contains("signing is not supported"),
+        c["message"].as_str().unwrap().contains(
+            "spec.git.commit.signingKey.secretRef: Secret 'default/gpg' has no 'git.asc' key"
+        ),
         "{c}"
     );
 }

@@ -159,6 +159,12 @@ fn help_lists_only_actions_of_the_focused_view() {
     let hr_help = plain(&render_buffer(&mut a, 120, 60));
     assert!(hr_help.contains("Force (HelmRelease)"));
     a.view = View::Approvals;
+    let empty = plain(&render_buffer(&mut a, 120, 60));
+    assert!(
+        !empty.contains("Approve") && !empty.contains("Suspend"),
+        "nothing to approve: the keys are not offered"
+    );
+    a.set_snapshot(std::sync::Arc::new(tui_support::fleet_with_approvals()));
     let ap = plain(&render_buffer(&mut a, 120, 60));
     assert!(ap.contains("Approve") && ap.contains("Reject") && !ap.contains("Suspend"));
 }

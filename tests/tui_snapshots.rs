@@ -7,7 +7,7 @@ mod tui_support;
 use fluxdeck::tui::app::{DetailTab, Overlay, View};
 use fluxdeck::tui::headless::{prepared_app, render_buffer, render_frame_with};
 use fluxdeck::tui::render::text::plain;
-use tui_support::{fleet, frame_opts};
+use tui_support::{fleet, fleet_with_approvals, frame_opts};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
@@ -90,6 +90,69 @@ fn slot_frames() {
             frame(View::Approvals, c, r, None)
         );
     }
+}
+
+#[test]
+fn approvals_frames() {
+    for (c, r) in SIZES {
+        insta::assert_snapshot!(
+            format!("approvals_pending_{c}x{r}"),
+            render_frame_with(
+                &fleet_with_approvals(),
+                View::Approvals,
+                c,
+                r,
+                None,
+                false,
+                frame_opts(false)
+            )
+        );
+    }
+    // The push-branch row selected, and the confirmation prompt of `a`.
+    let mut app = prepared_app(
+        &fleet_with_approvals(),
+        View::Approvals,
+        None,
+        frame_opts(false),
+    );
+    app.run(fluxdeck::config::Action::Down);
+    app.run(fluxdeck::config::Action::Approve);
+    insta::assert_snapshot!(
+        "approvals_branch_confirm_120x40",
+        plain(&render_buffer(&mut app, 120, 40))
+    );
+    // Confirming submits exactly the row that was shown (automation + branch head).
+    app.run(fluxdeck::config::Action::Submit);
+    let submitted: Vec<_> = app
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            fluxdeck::tui::app::Effect::Submit { command, .. } => Some(command.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        submitted,
+        vec![fluxdeck::tui::backend::Command::Approve {
+            target: fluxdeck::tui::backend::ObjectRef::new(
+                "ImageUpdateAutomation",
+                "flux-system",
+                "staging"
+            ),
+            id: tui_support::SHA.into(),
+        }]
+    );
+    // Rejecting a push-branch row is refused with the reason; nothing is submitted.
+    app.effects.clear();
+    app.run(fluxdeck::config::Action::Reject);
+    assert!(app.input.is_none() && app.effects.is_empty());
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|(m, err)| *err && m.contains("never rewrites branches")),
+        "{:?}",
+        app.message
+    );
 }
 
 #[test]

@@ -16,8 +16,9 @@ struct Session(String);
 
 impl Session {
     fn start(name: &str, cmd: &str) -> Session {
+        // `=NAME`: exact match (a bare name falls back to prefix matching).
         let _ = Command::new("tmux")
-            .args(["kill-session", "-t", name])
+            .args(["kill-session", "-t", &format!("={name}")])
             .output();
         let status = Command::new("tmux")
             .args([
@@ -99,7 +100,7 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
+            .args(["kill-session", "-t", &format!("={}", self.0)])
             .output();
     }
 }
@@ -309,4 +310,91 @@ fn ctrl_z_gives_the_terminal_back_and_fg_resumes() {
         "Enter",
     ]);
     s.wait_for("jobs-left-0");
+}
+
+/// Like `Session::wait_for` with a longer limit: approving waits for a controller that clones,
+/// commits and pushes, slow when several e2e servers share two cores.
+fn wait_long(s: &Session, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let screen = s.screen();
+        if screen.contains(needle) {
+            return screen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "screen never showed {needle:?}:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The approval gate from the keyboard: the embedded demo's automation proposes podinfo 6.7.1
+/// (from the in-process demo registry); `A` opens the Approvals pane, `a` asks, Enter
+/// confirms; kubectl then shows the proposal gone and the ProposalApproved Event, and the demo
+/// repository has the commit.
+#[test]
+fn approvals_pane_approves_with_a() {
+    require_tmux();
+    let server = Server::start(&[]);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !common::stdout(&server.fluxdeck(&["images", "pending", "-n", "flux-system"]))
+        .contains("6.7.1")
+    {
+        assert!(Instant::now() < deadline, "the demo never proposed 6.7.1");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let cmd = format!(
+        "{} --kubeconfig {}",
+        common::fluxdeck_bin().display(),
+        server.kubeconfig.display()
+    );
+    // Not prefixed by another test's session name: tmux `-t` falls back to prefix matching,
+    // so killing a finished "fluxdeck-e2e" would take this session with it.
+    let s = Session::start("approvals-e2e", &cmd);
+    wait_long(&s, "infra-controllers");
+    s.keys(&["A"]);
+    let pane = wait_long(&s, "6.7.0 → 6.7.1");
+    assert!(
+        pane.contains("flux-system/podinfo") && pane.contains("newTag: 6.7.1"),
+        "{pane}"
+    );
+    s.keys(&["a"]);
+    s.wait_for("commit and push? enter confirm");
+    s.keys(&["Enter"]);
+    wait_long(&s, "✔ approve ImageUpdateAutomation/flux-system/podinfo");
+    wait_long(&s, "No pending approvals.");
+    let id = server.kubectl_ok(&[
+        "-n",
+        "flux-system",
+        "get",
+        "configmap",
+        "fluxdeck-proposal-podinfo",
+        "-o",
+        "jsonpath={.data.id}",
+    ]);
+    assert_eq!(id, "", "the proposal is no longer pending");
+    let events = server.kubectl_ok(&[
+        "-n",
+        "flux-system",
+        "get",
+        "events",
+        "--field-selector",
+        "reason=ProposalApproved",
+        "-o",
+        "jsonpath={.items[*].message}",
+    ]);
+    assert!(events.contains("approved by"), "{events}");
+    let repo = git2::Repository::open(server.dir.path().join("data/demo-fleet")).unwrap();
+    let head = repo
+        .find_reference("refs/heads/main")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap();
+    assert!(
+        head.message().unwrap_or("").contains("- 6.7.0 -> 6.7.1"),
+        "{:?}",
+        head.message()
+    );
+    s.keys(&["q"]);
 }

@@ -50,6 +50,7 @@ struct Inner {
     context: ContextInfo,
     permissions: Mutex<Permissions>,
     actor: String,
+    approvals: Arc<super::console_approvals::BranchRows>,
 }
 
 fn flux_kind_names() -> Vec<KindName> {
@@ -99,7 +100,23 @@ impl ClusterBackend {
             context,
             permissions: Mutex::new(Permissions::default()),
             actor,
+            approvals: Arc::default(),
         });
+        let weak = Arc::downgrade(&inner);
+        super::console_approvals::spawn_scanner(
+            inner.client.clone(),
+            inner.cache.clone(),
+            inner.approvals.clone(),
+            move |changed| {
+                let Some(i) = weak.upgrade() else {
+                    return false;
+                };
+                if changed {
+                    i.rebuild();
+                }
+                true
+            },
+        );
         tokio::spawn(refresh_loop(Arc::downgrade(&inner)));
         tokio::spawn(check_permissions(Arc::downgrade(&inner)));
         Ok(ClusterBackend { inner })
@@ -163,6 +180,7 @@ impl Inner {
             events,
             context: self.context.clone(),
             permissions,
+            approvals: super::console_approvals::collect(&self.cache, &self.approvals),
         };
         if let Ok(mut s) = self.snapshot.lock() {
             *s = Arc::new(snapshot);
@@ -366,8 +384,13 @@ async fn perform(
             Ok(format!("{o} deleted"))
         }
         Command::Apply { yaml } => apply_edit(inner, &yaml).await,
-        Command::Approve { target: o } | Command::Reject { target: o } => {
-            Err(format!("no pending image update proposal for {o}"))
+        Command::Approve { target: o, id } => {
+            let (a, actor) = (&inner.approvals, &inner.actor);
+            super::console_approvals::decide(client, a, &o, &id, true, actor, &r).await
+        }
+        Command::Reject { target: o, id } => {
+            let (a, actor) = (&inner.approvals, &inner.actor);
+            super::console_approvals::decide(client, a, &o, &id, false, actor, &r).await
         }
     }
 }

@@ -51,6 +51,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../demo/fleet/clusters/demo/flux-system/kustomization.yaml"),
     ),
     (
+        "clusters/demo/images.yaml",
+        include_str!("../../demo/fleet/clusters/demo/images.yaml"),
+    ),
+    (
         "clusters/demo/infrastructure.yaml",
         include_str!("../../demo/fleet/clusters/demo/infrastructure.yaml"),
     ),
@@ -93,30 +97,37 @@ fn repo_err(path: &Path, e: impl std::fmt::Display) -> DemoError {
     }
 }
 
-/// Create (or reuse) the demo Git repository at `dir`; returns its `file://` URL.
+/// Create (or reuse) the demo Git repository at `dir`; returns its `file://` URL. The
+/// repository is bare, like a Git server's: the demo's image automation pushes to it.
 pub fn create_repo(dir: &Path) -> Result<String, DemoError> {
     let url = format!("file://{}", dir.display());
-    if dir.join(".git").exists() {
+    // A bare repository (HEAD at the top), or one made by an older fluxdeck (.git).
+    if dir.join("HEAD").exists() || dir.join(".git").exists() {
         return Ok(url);
     }
     std::fs::create_dir_all(dir).map_err(|e| repo_err(dir, e))?;
+    let repo = git2::Repository::init_opts(
+        dir,
+        git2::RepositoryInitOptions::new()
+            .bare(true)
+            .initial_head("main"),
+    )
+    .map_err(|e| repo_err(dir, e))?;
+    let mut tree = git2::build::TreeUpdateBuilder::new();
     for (rel, text) in FILES {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| repo_err(&path, e))?;
-        }
-        std::fs::write(&path, text.replace(URL_PLACEHOLDER, &url))
-            .map_err(|e| repo_err(&path, e))?;
-    }
-    let repo =
-        git2::Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))
+        let blob = repo
+            .blob(text.replace(URL_PLACEHOLDER, &url).as_bytes())
             .map_err(|e| repo_err(dir, e))?;
-    let mut index = repo.index().map_err(|e| repo_err(dir, e))?;
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        tree.upsert(*rel, blob, git2::FileMode::Blob);
+    }
+    let empty = repo
+        .treebuilder(None)
+        .and_then(|b| b.write())
+        .and_then(|oid| repo.find_tree(oid))
         .map_err(|e| repo_err(dir, e))?;
-    index.write().map_err(|e| repo_err(dir, e))?;
-    let tree_id = index.write_tree().map_err(|e| repo_err(dir, e))?;
+    let tree_id = tree
+        .create_updated(&repo, &empty)
+        .map_err(|e| repo_err(dir, e))?;
     let tree = repo.find_tree(tree_id).map_err(|e| repo_err(dir, e))?;
     let sig =
         git2::Signature::now("fluxdeck", "fluxdeck@localhost").map_err(|e| repo_err(dir, e))?;
@@ -137,10 +148,13 @@ pub fn bootstrap_objects(url: &str) -> Result<Vec<Value>, DemoError> {
     let mut out = vec![
         serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "flux-system"}}),
     ];
-    for (rel, text) in FILES
-        .iter()
-        .filter(|(p, _)| p.starts_with("clusters/demo/") && !p.ends_with("kustomization.yaml"))
-    {
+    for (rel, text) in FILES.iter().filter(|(p, _)| {
+        // images.yaml needs the flux-system Kustomization's substitution (the registry
+        // address): it is applied by that Kustomization, not by the bootstrap.
+        p.starts_with("clusters/demo/")
+            && !p.ends_with("kustomization.yaml")
+            && !p.ends_with("images.yaml")
+    }) {
         let docs =
             yaml::parse_documents(&text.replace(URL_PLACEHOLDER, url)).map_err(|source| {
                 DemoError::Yaml {
@@ -172,8 +186,12 @@ mod tests {
                 "{rel} missing from the commit"
             );
         }
-        let sync =
-            std::fs::read_to_string(path.join("clusters/demo/flux-system/gotk-sync.yaml")).unwrap();
+        assert!(repo.is_bare(), "the image automation pushes to it");
+        let entry = tree
+            .get_path(Path::new("clusters/demo/flux-system/gotk-sync.yaml"))
+            .unwrap();
+        let blob = repo.find_blob(entry.id()).unwrap();
+        let sync = String::from_utf8_lossy(blob.content()).to_string();
         assert!(sync.contains(&url) && !sync.contains(URL_PLACEHOLDER));
         assert_eq!(
             create_repo(&path).unwrap(),

@@ -120,10 +120,31 @@ pub async fn bootstrap(e: &Embedded, with_demo: bool) -> Result<(), ConnectError
     Ok(())
 }
 
-/// Start the in-process controllers against the embedded store (with the simulated rollout).
+/// Serve the demo registry and publish its address (ConfigMap flux-system/fluxdeck-demo,
+/// substituted into the demo's ImageRepository). Only for a data directory with the demo.
+async fn start_demo_registry(e: &Embedded) -> Result<(), ConnectError> {
+    if !e.data_dir.join("demo-seeded").exists() {
+        return Ok(());
+    }
+    let addr = super::demo_registry::start()
+        .await
+        .map_err(|err| embedded_err(&e.data_dir, format!("starting the demo registry: {err}")))?;
+    let cm = serde_json::json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": super::demo_registry::CONFIGMAP, "namespace": "flux-system"},
+        "data": {super::demo_registry::ADDRESS_KEY: addr.to_string()},
+    });
+    apply(e, &cm)
+        .await
+        .map_err(|err| embedded_err(&e.data_dir, format!("publishing the demo registry: {err}")))
+}
+
+/// Start the in-process controllers against the embedded store (with the simulated rollout),
+/// and the demo registry when the demo fleet is there.
 pub async fn start_controllers(
     e: &Embedded,
 ) -> Result<crate::controllers::ControllersHandle, ConnectError> {
+    start_demo_registry(e).await?;
     let opts = crate::controllers::ControllerOptions::new(e.data_dir.clone(), true);
     crate::controllers::run_all(e.client.clone(), opts)
         .await

@@ -3,14 +3,16 @@
 
 use color_eyre::eyre::Result;
 
-use crate::cli::{BenchCommand, Cli, Command, GlobalArgs};
+use crate::cli::{BenchCommand, Cli, Command, GlobalArgs, ImagesCommand};
 use crate::cluster::connect::{self, ConnectOptions, Mode};
 use crate::commands::{self, Ctx};
 
 pub mod console;
+pub mod console_approvals;
 pub mod console_bench;
 pub mod console_run;
 pub mod demo;
+pub mod demo_registry;
 pub mod embedded;
 pub mod server;
 
@@ -126,13 +128,15 @@ pub async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Diff(a) => exit_code(commands::diff::run(&connect(g).await?, &a).await?),
+        // Deciding needs the image automation controller to act: on the embedded store it
+        // runs in this process.
+        Command::Approve(a) | Command::Images(ImagesCommand::Approve(a)) => {
+            exit_code(commands::images::decide(&connect_with(g, true).await?, &a, true).await?)
+        }
+        Command::Reject(a) | Command::Images(ImagesCommand::Reject(a)) => {
+            exit_code(commands::images::decide(&connect_with(g, true).await?, &a, false).await?)
+        }
         Command::Images(a) => exit_code(commands::images::pending(&connect(g).await?, &a).await?),
-        Command::Approve(a) => {
-            exit_code(commands::images::decide(&connect(g).await?, &a, true).await?)
-        }
-        Command::Reject(a) => {
-            exit_code(commands::images::decide(&connect(g).await?, &a, false).await?)
-        }
         Command::Bench(BenchCommand::Tui {
             objects,
             updates,
@@ -154,8 +158,14 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let ctx = connect(g).await?;
             let dir = connect::data_dir(&connect_options(g))?;
             let embedded = ctx.mode == Mode::Embedded;
-            let opts = crate::controllers::ControllerOptions::new(dir, embedded);
-            let handle = crate::controllers::run_all(ctx.client.clone(), opts).await?;
+            let handle = match &ctx.embedded {
+                // The embedded store: the same start as the console's (demo registry too).
+                Some(e) => embedded::start_controllers(e).await?,
+                None => {
+                    let opts = crate::controllers::ControllerOptions::new(dir, embedded);
+                    crate::controllers::run_all(ctx.client.clone(), opts).await?
+                }
+            };
             eprintln!(
                 "► controllers running against {} (artifacts on {}); ctrl-c stops",
                 ctx.context, handle.artifact_url

@@ -3,54 +3,21 @@
 //! controller acts on (API only: the command never runs controller code). The command then
 //! waits for the controller's verdict in the proposal ConfigMap.
 
-use std::time::{Duration, Instant};
-
-use jiff::Timestamp;
-use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, ListParams, Patch, PatchParams};
 use serde_json::{Value, json};
 
 use super::{CommandError, Ctx};
 use crate::cli::{DecideArgs, ImagesCommand, Output};
-use crate::controllers::image::automation::summary;
-use crate::controllers::image::proposal::{self, PROPOSAL_LABEL, Proposal};
-use crate::controllers::image::repository::resource;
-
-/// One pending proposal and where it lives.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    pub namespace: String,
-    pub automation: String,
-    pub proposal: Proposal,
-}
+pub use crate::cluster::approvals::Pending;
+use crate::cluster::approvals::{self, Decision};
+use crate::cluster::progress::StderrReporter;
+use crate::controllers::image::proposal::Proposal;
 
 /// Every pending proposal in `namespace` (None = all namespaces).
 pub async fn list_pending(
     client: &kube::Client,
     namespace: Option<&str>,
 ) -> Result<Vec<Pending>, CommandError> {
-    let api: Api<ConfigMap> = match namespace {
-        Some(ns) => Api::namespaced(client.clone(), ns),
-        None => Api::all(client.clone()),
-    };
-    let list = api
-        .list(&ListParams::default().labels(PROPOSAL_LABEL))
-        .await?;
-    let mut out: Vec<Pending> = list
-        .items
-        .iter()
-        .filter_map(|cm| {
-            let automation = cm.metadata.labels.as_ref()?.get(PROPOSAL_LABEL)?.clone();
-            let p = proposal::from_configmap(cm).pending?;
-            Some(Pending {
-                namespace: cm.metadata.namespace.clone().unwrap_or_default(),
-                automation,
-                proposal: p,
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| (&a.namespace, &a.automation).cmp(&(&b.namespace, &b.automation)));
-    Ok(out)
+    Ok(approvals::list_pending(client, namespace).await?)
 }
 
 fn files(p: &Proposal) -> String {
@@ -72,7 +39,12 @@ pub async fn pending(ctx: &Ctx, cmd: &ImagesCommand) -> Result<i32, CommandError
     let ImagesCommand::Pending {
         all_namespaces,
         output,
-    } = cmd;
+    } = cmd
+    else {
+        return Err(CommandError::Usage(
+            "images approve|reject are dispatched to `decide`".into(),
+        ));
+    };
     let ns = (!all_namespaces).then_some(ctx.namespace.as_str());
     let items = list_pending(&ctx.client, ns).await?;
     let arrow = if ctx.ascii { " -> " } else { " → " };
@@ -147,14 +119,15 @@ pub async fn pending(ctx: &Ctx, cmd: &ImagesCommand) -> Result<i32, CommandError
     Ok(0)
 }
 
-/// Approve (`approve = true`) or reject the pending proposals named by `args`.
+/// Approve (`approve = true`) or reject the pending proposals named by `args`: the shared
+/// intent of `cluster::approvals` (the console's `a`/`x` run the same code). A NAME without a
+/// proposal but with push-branch commits ahead of its checkout branch gets them merged.
 pub async fn decide(ctx: &Ctx, args: &DecideArgs, approve: bool) -> Result<i32, CommandError> {
     let verb = if approve { "approve" } else { "reject" };
-    ctx.require_writable(if approve { "approve" } else { "reject" })?;
+    ctx.require_writable(verb)?;
     let timeout = crate::engine::duration::parse(&args.timeout)
         .map_err(|e| CommandError::Usage(format!("--timeout: {e}")))?;
-    let all = list_pending(&ctx.client, Some(&ctx.namespace)).await?;
-    let targets: Vec<Pending> = match (&args.name, args.all) {
+    let names: Vec<String> = match (&args.name, args.all) {
         (Some(_), true) => {
             return Err(CommandError::Usage(format!(
                 "{verb}: give NAME or --all, not both"
@@ -165,109 +138,37 @@ pub async fn decide(ctx: &Ctx, args: &DecideArgs, approve: bool) -> Result<i32, 
                 "{verb}: the ImageUpdateAutomation NAME is required (or --all)"
             )));
         }
-        (None, true) => all,
-        (Some(name), false) => {
-            let found: Vec<Pending> = all.into_iter().filter(|p| &p.automation == name).collect();
-            if found.is_empty() {
-                return Err(CommandError::Usage(format!(
-                    "ImageUpdateAutomation {}/{name} has no pending proposal (see `fluxdeck images pending -n {}`)",
-                    ctx.namespace, ctx.namespace
-                )));
-            }
-            found
-        }
+        (None, true) => list_pending(&ctx.client, Some(&ctx.namespace))
+            .await?
+            .into_iter()
+            .map(|p| p.automation)
+            .collect(),
+        (Some(name), false) => vec![name.clone()],
     };
+    if names.is_empty() {
+        eprintln!(
+            "no pending image-update proposals in namespace {}",
+            ctx.namespace
+        );
+    }
+    let reporter = StderrReporter { ascii: ctx.ascii };
     let mut failures = 0;
-    for t in &targets {
-        match decide_one(ctx, t, approve, timeout).await {
+    for name in &names {
+        let d = Decision {
+            namespace: &ctx.namespace,
+            automation: name,
+            approve,
+            expect: None,
+            actor: &ctx.actor,
+            timeout,
+        };
+        match approvals::decide(&ctx.client, &d, &reporter).await {
             Ok(line) => println!("{line}"),
             Err(e) => {
-                eprintln!("{} {}/{}: {e}", ctx.glyph_fail(), t.namespace, t.automation);
+                eprintln!("{} {}/{name}: {e}", ctx.glyph_fail(), ctx.namespace);
                 failures += 1;
             }
         }
     }
     Ok(if failures > 0 { 1 } else { 0 })
-}
-
-async fn decide_one(
-    ctx: &Ctx,
-    t: &Pending,
-    approve: bool,
-    timeout: Duration,
-) -> Result<String, CommandError> {
-    let key = if approve {
-        proposal::APPROVE_ANNOTATION
-    } else {
-        proposal::REJECT_ANNOTATION
-    };
-    let api: Api<kube::api::DynamicObject> = Api::namespaced_with(
-        ctx.client.clone(),
-        &t.namespace,
-        &resource("ImageUpdateAutomation", "imageupdateautomations"),
-    );
-    let patch = json!({"metadata": {"annotations": {
-        key: t.proposal.id,
-        proposal::DECIDED_BY_ANNOTATION: ctx.actor,
-        "reconcile.fluxcd.io/requestedAt": Timestamp::now().to_string(),
-    }}});
-    api.patch(
-        &t.automation,
-        &PatchParams::default(),
-        &Patch::Merge(&patch),
-    )
-    .await?;
-    let cms: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &t.namespace);
-    let deadline = Instant::now() + timeout;
-    loop {
-        let stored = cms
-            .get_opt(&proposal::configmap_name(&t.automation))
-            .await?
-            .map(|c| proposal::from_configmap(&c))
-            .unwrap_or_default();
-        let still = stored.pending.as_ref().filter(|p| p.id == t.proposal.id);
-        match still {
-            None if approve => {
-                let iua = api.get(&t.automation).await?;
-                let commit = iua
-                    .data
-                    .pointer("/status/lastPushCommit")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                return Ok(format!(
-                    "approved {} for {}/{}: pushed {} ({})",
-                    t.proposal.id,
-                    t.namespace,
-                    t.automation,
-                    &commit[..7.min(commit.len())],
-                    summary(&t.proposal.changes)
-                ));
-            }
-            None => {
-                return Ok(format!(
-                    "rejected {} for {}/{} ({})",
-                    t.proposal.id,
-                    t.namespace,
-                    t.automation,
-                    summary(&t.proposal.changes)
-                ));
-            }
-            Some(p) if approve && p.blocked.is_some() && p.blocked != t.proposal.blocked => {
-                return Err(CommandError::Usage(format!(
-                    "approval not carried out, the proposal stays pending: {}",
-                    p.blocked.clone().unwrap_or_default()
-                )));
-            }
-            Some(_) => {}
-        }
-        if Instant::now() > deadline {
-            return Err(CommandError::Usage(format!(
-                "the controller did not act on the {} within {} (is the image automation controller running?)",
-                if approve { "approval" } else { "rejection" },
-                crate::engine::duration::format_go(timeout)
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }

@@ -9,5 +9,6 @@ pub mod schema;
 pub mod semver_range;
 pub mod setters;
 pub mod sops;
+pub mod sprig;
 pub mod substitute;
 pub mod yaml;

@@ -26,6 +26,8 @@ pub struct Snapshot {
     pub events: Vec<Value>,
     pub context: ContextInfo,
     pub permissions: Permissions,
+    /// Image-update decisions waiting in the cluster (the Approvals pane).
+    pub approvals: Vec<crate::tui::model::approvals::Approval>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -177,12 +179,16 @@ pub enum Command {
     Apply {
         yaml: String,
     },
-    /// Image update approvals (filled by the image issue).
+    /// Approve the decision `id` (proposal id or push-branch head) of an
+    /// ImageUpdateAutomation: commit and push the proposal, or merge the push branch.
     Approve {
         target: ObjectRef,
+        id: String,
     },
+    /// Reject the proposal `id` of an ImageUpdateAutomation.
     Reject {
         target: ObjectRef,
+        id: String,
     },
 }
 
@@ -205,8 +211,8 @@ impl Command {
             Command::HelmReset { target } => format!("reset {target}"),
             Command::Delete { target } => format!("delete {target}"),
             Command::Apply { .. } => "apply edited object".to_string(),
-            Command::Approve { target } => format!("approve {target}"),
-            Command::Reject { target } => format!("reject {target}"),
+            Command::Approve { target, .. } => format!("approve {target}"),
+            Command::Reject { target, .. } => format!("reject {target}"),
         }
     }
 }

@@ -336,7 +336,65 @@ pub fn fleet() -> Snapshot {
             read_only: false,
         },
         permissions: Default::default(),
+        approvals: Vec::new(),
     }
+}
+
+/// The fleet with decisions waiting: two proposals (one blocked) and commits on a separate
+/// push branch.
+pub fn fleet_with_approvals() -> Snapshot {
+    use fluxdeck::tui::backend::ObjectRef;
+    use fluxdeck::tui::model::approvals::{Approval, ApprovalSource};
+    let mut s = fleet();
+    let diff = "--- a/apps/demo/kustomization.yaml\n+++ b/apps/demo/kustomization.yaml\n@@ -3,7 +3,7 @@\n resources:\n   - ../base/podinfo\n images:\n   - name: ghcr.io/stefanprodan/podinfo\n-    newTag: 6.7.0 # {\"$imagepolicy\": \"flux-system:podinfo:tag\"}\n+    newTag: 6.7.1 # {\"$imagepolicy\": \"flux-system:podinfo:tag\"}\n patches:\n";
+    s.approvals = vec![
+        Approval {
+            automation: ObjectRef::new("ImageUpdateAutomation", "flux-system", "podinfo"),
+            id: "3f9c2a71d0b4".into(),
+            source: ApprovalSource::Proposal,
+            policies: vec!["flux-system:podinfo".into()],
+            files: vec!["apps/demo/kustomization.yaml".into()],
+            images: vec![("6.7.0".into(), "6.7.1".into())],
+            created: Some(ago(4)),
+            message: "Update podinfo to 6.7.1\n\n- 6.7.0 -> 6.7.1".into(),
+            diff: diff.into(),
+            blocked: None,
+            commits: vec![],
+        },
+        Approval {
+            automation: ObjectRef::new("ImageUpdateAutomation", "shop", "checkout"),
+            id: "a81e00c2f3d9".into(),
+            source: ApprovalSource::Proposal,
+            policies: vec!["shop:checkout".into()],
+            files: vec!["apps/checkout/deploy.yaml".into()],
+            images: vec![(
+                "registry.acme.io/shop/checkout:2.3.0".into(),
+                "registry.acme.io/shop/checkout:2.4.0".into(),
+            )],
+            created: Some(ago(95)),
+            message: "Update from image update automation".into(),
+            diff: "--- a/apps/checkout/deploy.yaml\n+++ b/apps/checkout/deploy.yaml\n@@ -1 +1 @@\n-image: registry.acme.io/shop/checkout:2.3.0\n+image: registry.acme.io/shop/checkout:2.4.0\n".into(),
+            blocked: Some("proposal a81e00c2f3d9 no longer applies to the head of 'main'".into()),
+            commits: vec![],
+        },
+        Approval {
+            automation: ObjectRef::new("ImageUpdateAutomation", "flux-system", "staging"),
+            id: SHA.into(),
+            source: ApprovalSource::PushBranch {
+                branch: "flux/image-updates".into(),
+                into: "main".into(),
+            },
+            policies: vec!["flux-system:api".into()],
+            files: vec!["apps/staging/api.yaml".into()],
+            images: vec![("ghcr.io/acme/api:1.8.2".into(), "ghcr.io/acme/api:1.9.0".into())],
+            created: Some(ago(30)),
+            message: "Update api to 1.9.0".into(),
+            diff: "--- a/apps/staging/api.yaml\n+++ b/apps/staging/api.yaml\n@@ -1 +1 @@\n-image: ghcr.io/acme/api:1.8.2\n+image: ghcr.io/acme/api:1.9.0\n".into(),
+            blocked: None,
+            commits: vec!["67e2c98 Update api to 1.9.0".into()],
+        },
+    ];
+    s
 }
 
 /// Frame options for stable text snapshots: pinned clock, no colours, default keys.

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::{Value, json};
 
@@ -19,7 +18,6 @@ use super::proposal::{self, Proposal, ProposedChange};
 use super::repository::resource;
 use super::update::{Computed, commit_and_push, compute};
 use crate::controllers::runtime::{Attempt, EventType, Failure, KindInfo, Outcome, Reconciler};
-use crate::controllers::source_git::auth::GitAuth;
 use crate::engine::setters::{self, ImageRef, TreeResult};
 
 pub struct ImageUpdateAutomations {
@@ -59,75 +57,7 @@ fn stalled(reason: &str, message: impl Into<String>) -> Outcome {
 
 impl ImageUpdateAutomations {
     async fn target(&self, at: &Attempt) -> Result<GitTarget, Outcome> {
-        let spec = at.spec();
-        let kind = text(spec, "/sourceRef/kind").unwrap_or("GitRepository");
-        if kind != "GitRepository" {
-            return Err(stalled(
-                "InvalidSourceConfiguration",
-                format!("spec.sourceRef.kind '{kind}' is not supported: only GitRepository"),
-            ));
-        }
-        let name = text(spec, "/sourceRef/name").unwrap_or("");
-        let ns = text(spec, "/sourceRef/namespace")
-            .unwrap_or(at.namespace())
-            .to_string();
-        let api: Api<DynamicObject> = Api::namespaced_with(
-            at.client.clone(),
-            &ns,
-            &crate::controllers::source_git::resource(),
-        );
-        let repo = match api.get_opt(name).await {
-            Ok(Some(r)) => serde_json::to_value(r).unwrap_or(Value::Null),
-            Ok(None) => {
-                return Err(Outcome::Retry(Failure::new(
-                    "SourceManagerFailed",
-                    format!(
-                        "failed configuring source manager: GitRepository '{ns}/{name}' (spec.sourceRef) not found"
-                    ),
-                )));
-            }
-            Err(e) => {
-                return Err(Outcome::Retry(Failure::new(
-                    "SourceManagerFailed",
-                    format!(
-                        "failed configuring source manager: cannot read GitRepository '{ns}/{name}': {e}"
-                    ),
-                )));
-            }
-        };
-        let url = text(&repo, "/spec/url").unwrap_or("").to_string();
-        let mut auth = GitAuth::default();
-        if let Some(secret) = text(&repo, "/spec/secretRef/name") {
-            let api: Api<Secret> = Api::namespaced(at.client.clone(), &ns);
-            let s = api.get(secret).await.map_err(|e| {
-                Outcome::Retry(Failure::new("SourceManagerFailed", format!("failed configuring source manager: failed to get secret '{ns}/{secret}': {e}")))
-            })?;
-            let data: BTreeMap<String, Vec<u8>> = s
-                .data
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k, v.0))
-                .collect();
-            auth = GitAuth::from_secret_data(&data);
-        }
-        let checkout = if spec.pointer("/git/checkout").is_some() {
-            text(spec, "/git/checkout/ref/branch")
-        } else {
-            text(&repo, "/spec/ref/branch")
-        };
-        let push = text(spec, "/git/push/branch").or(checkout);
-        let Some(push) = push else {
-            return Err(Outcome::Retry(Failure::new(
-                "SourceManagerFailed",
-                "failed configuring source manager: push spec not provided, and cannot be inferred from .spec.git.checkout.ref or GitRepository .spec.ref",
-            )));
-        };
-        Ok(GitTarget {
-            url,
-            auth,
-            checkout_branch: checkout.unwrap_or(push).to_string(),
-            push_branch: push.to_string(),
-        })
+        super::target::resolve(&at.client, at.namespace(), at.spec()).await
     }
 
     /// The selected policies' latest images (`ns/name` → ref) and `observedPolicies`.
@@ -215,16 +145,10 @@ impl ImageUpdateAutomations {
         )) {
             return Ok(stalled("InvalidUpdateStrategy", e.to_string()));
         }
-        if at
-            .spec()
-            .pointer("/git/commit/signingKey")
-            .is_some_and(|k| !k.is_null())
-        {
-            return Ok(stalled(
-                "InvalidSourceConfiguration",
-                "spec.git.commit.signingKey: commit signing is not supported by fluxdeck's in-process controller; remove the signing key or let image-automation-controller run this automation",
-            ));
-        }
+        let signing = match super::signing::load(&at.client, at.namespace(), at.spec()).await {
+            Ok(k) => k,
+            Err(o) => return Ok(o),
+        };
         let Some(email) = text(at.spec(), "/git/commit/author/email") else {
             return Ok(stalled(
                 "InvalidSourceConfiguration",
@@ -236,6 +160,7 @@ impl ImageUpdateAutomations {
                 .unwrap_or("FluxBot")
                 .to_string(),
             email: email.to_string(),
+            signing,
         };
         let template = text(at.spec(), "/git/commit/messageTemplate").map(str::to_string);
         let values = at
@@ -459,9 +384,11 @@ impl ImageUpdateAutomations {
                 .map(|(k, v)| (k.clone(), v.to_string()))
                 .collect(),
             blocked: None,
+            created: Some(Timestamp::now().to_string()),
         };
         if !fresh && let Some(prev) = &stored.pending {
             p.blocked = prev.blocked.clone();
+            p.created = prev.created.clone();
         }
         let summary_text = summary(&p.changes);
         if fresh || stored.pending.as_ref() != Some(&p) {

@@ -60,7 +60,7 @@ pub struct WorkTree {
     pub base: git2::Oid,
 }
 
-fn callbacks<'a>(target: &'a GitTarget, tried: &'a Cell<u32>) -> RemoteCallbacks<'a> {
+pub(crate) fn callbacks<'a>(target: &'a GitTarget, tried: &'a Cell<u32>) -> RemoteCallbacks<'a> {
     let mut cb = RemoteCallbacks::new();
     cb.credentials(move |_url, user_from_url, allowed| {
         tried.set(tried.get() + 1);
@@ -107,7 +107,7 @@ fn callbacks<'a>(target: &'a GitTarget, tried: &'a Cell<u32>) -> RemoteCallbacks
     cb
 }
 
-fn remote_url(url: &str) -> String {
+pub(crate) fn remote_url(url: &str) -> String {
     url.strip_prefix("file://").unwrap_or(url).to_string()
 }
 
@@ -224,11 +224,12 @@ pub fn read_files(dir: &Path) -> BTreeMap<String, String> {
     out
 }
 
-/// The author of the commit.
+/// The author of the commit, and the key that signs it (spec.git.commit.signingKey).
 #[derive(Debug, Clone)]
 pub struct Author {
     pub name: String,
     pub email: String,
+    pub signing: Option<super::signing::SigningKey>,
 }
 
 /// Write `changed` (paths relative to the work tree root) and commit them on top of the base.
@@ -249,8 +250,22 @@ pub fn commit(
     let tree = work.repo.find_tree(tree_id).map_err(|e| err(&e))?;
     let parent = work.repo.find_commit(work.base).map_err(|e| err(&e))?;
     let sig = git2::Signature::now(&author.name, &author.email).map_err(|e| err(&e))?;
+    let Some(key) = &author.signing else {
+        return work
+            .repo
+            .commit(None, &sig, &sig, message, &tree, &[&parent])
+            .map_err(|e| err(&e));
+    };
+    let buffer = work
+        .repo
+        .commit_create_buffer(&sig, &sig, message, &tree, &[&parent])
+        .map_err(|e| err(&e))?;
+    let content = buffer
+        .as_str()
+        .map_err(|_| GitWorkError::Commit("the commit is not valid UTF-8".into()))?;
+    let signature = super::signing::sign(key, content.as_bytes()).map_err(|e| err(&e))?;
     work.repo
-        .commit(None, &sig, &sig, message, &tree, &[&parent])
+        .commit_signed(content, &signature, Some("gpgsig"))
         .map_err(|e| err(&e))
 }
 

@@ -1,4 +1,5 @@
-//! The commit message (SPEC §8.5): Go text/template (gotmpl) over `.AutomationObject`,
+//! The commit message (SPEC §8.5): Go text/template (gotmpl, with sprig's string functions
+//! from `engine::sprig`) over `.AutomationObject`,
 //! `.Changed` (`FileChanges`, `Objects`, `Changes`) and `.Values`.
 //!
 //! gotmpl maps are keyed by strings, so the ObjectIdentifier keys of `.Changed.Objects` and
@@ -95,7 +96,7 @@ pub fn render(template: Option<&str>, data: &Value) -> Result<String, MessageErr
         return Err(MessageError::RemovedImageResult);
     }
     let value = gotmpl::to_value(data).map_err(|e| MessageError::Template(e.to_string()))?;
-    gotmpl::Template::new("commit message")
+    crate::engine::sprig::register(gotmpl::Template::new("commit message"))
         .parse(&rewrite_automation_object(t))
         .and_then(|tpl| tpl.execute_to_string(&value))
         .map_err(|e| MessageError::Template(e.to_string()))

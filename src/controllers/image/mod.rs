@@ -10,9 +10,12 @@ pub mod gitwork;
 pub mod message;
 pub mod policy;
 pub mod proposal;
+pub mod pushbranch;
 pub mod registry;
 pub mod repository;
+pub mod signing;
 pub mod tags;
+pub mod target;
 pub mod update;
 
 use std::path::PathBuf;

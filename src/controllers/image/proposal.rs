@@ -66,6 +66,9 @@ pub struct Proposal {
     pub images: BTreeMap<String, String>,
     /// Why an approval could not be carried out (the proposal stays pending).
     pub blocked: Option<String>,
+    /// When this change set was first proposed (RFC 3339; the pane's age).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
 }
 
 /// The id of a change set: stable across a moving head, new when any new value differs.

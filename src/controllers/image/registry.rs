@@ -53,6 +53,14 @@ impl RegistryError {
     }
 }
 
+/// How to get a registry on a loopback address nothing listens on (the embedded demo's
+/// registry runs inside `fluxdeck --embedded` / `fluxdeck server`; any other process has none).
+pub fn loopback_hint(registry: &str) -> String {
+    format!(
+        "; nothing listens on {registry}: run `fluxdeck --embedded` or `fluxdeck server` (they serve the demo registry in process), or start one: `printf 'version: 0.1\\nstorage: {{filesystem: {{rootdirectory: /tmp/registry}}}}\\nhttp: {{addr: {registry}}}\\n' > /tmp/registry.yml && docker-registry serve /tmp/registry.yml` (apt-get install docker-registry) and push the repository's tags to it"
+    )
+}
+
 /// An image name split into registry host and repository path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageName {
@@ -278,9 +286,13 @@ impl TagLister {
     }
 
     fn transport(&self, e: reqwest::Error) -> RegistryError {
+        let mut message = e.to_string();
+        if e.is_connect() && self.name.is_loopback() {
+            message.push_str(&loopback_hint(&self.name.registry));
+        }
         RegistryError::Transport {
             registry: self.name.registry.clone(),
-            message: e.to_string(),
+            message,
         }
     }
 
@@ -521,6 +533,23 @@ mod tests {
         assert_eq!(
             next_link(&h, "http://r"),
             Some("http://r/v2/a/tags/list?n=2&last=b".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_loopback_registry_nobody_serves_gets_a_hint() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let name = ImageName::parse(&format!("127.0.0.1:{port}/demo/podinfo")).unwrap();
+        let mut lister =
+            TagLister::new(name, false, None, std::time::Duration::from_secs(2)).unwrap();
+        let err = lister.list_tags().await.unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("nothing listens on 127.0.0.1:{port}"))
+                && err.contains("docker-registry serve /tmp/registry.yml"),
+            "{err}"
         );
     }
 }

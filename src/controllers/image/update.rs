@@ -38,11 +38,18 @@ impl Computed {
             .collect()
     }
 
+    /// The changes with repository-root-relative file paths (as in the diff and in Git).
     pub fn proposed(&self) -> Vec<ProposedChange> {
         self.result
             .changes
             .iter()
-            .map(ProposedChange::from)
+            .map(|c| {
+                let mut p = ProposedChange::from(c);
+                if !self.prefix.is_empty() {
+                    p.file = format!("{}/{}", self.prefix, p.file);
+                }
+                p
+            })
             .collect()
     }
 }

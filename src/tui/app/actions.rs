@@ -39,8 +39,6 @@ impl App {
                 Action::ReconcileWithSource => Command::ReconcileWithSource { target },
                 Action::HelmForce => Command::HelmForce { target },
                 Action::HelmReset => Command::HelmReset { target },
-                Action::Approve => Command::Approve { target },
-                Action::Reject => Command::Reject { target },
                 _ => return,
             };
             self.submit(cmd);

@@ -80,7 +80,7 @@ impl App {
                 self.view == View::List
             }
             CancelAction => self.running().next().is_some(),
-            Approve | Reject => self.view == View::Approvals,
+            Approve | Reject => self.view == View::Approvals && self.selected_approval().is_some(),
             _ => true,
         };
         if !applies {

@@ -16,6 +16,11 @@ pub enum Input {
     ConfirmDelete {
         targets: Vec<ObjectRef>,
     },
+    /// Approve or reject an image update: `what` says exactly what will happen.
+    ConfirmDecision {
+        what: String,
+        command: crate::tui::backend::Command,
+    },
     Editor(Editor),
 }
 
@@ -53,6 +58,7 @@ impl Input {
                 format!("suspend {} (reason, optional)", names(targets))
             }
             Input::ConfirmDelete { targets } => format!("delete {}?", names(targets)),
+            Input::ConfirmDecision { what, .. } => format!("{what}?"),
             Input::Editor(e) => format!("edit {}", e.target),
         }
     }

@@ -2,6 +2,7 @@
 //! returned as `Effect`s for the event loop).
 
 pub mod actions;
+pub mod approvals;
 pub mod avail;
 pub mod input;
 pub mod state;

@@ -174,6 +174,7 @@ pub struct App {
     pub list: ListState,
     pub tree: TreeState,
     pub events: EventsState,
+    pub approvals: super::approvals::ApprovalsState,
     /// The object the detail and events views are about.
     pub focus: Option<ObjectRef>,
     pub actions: VecDeque<ActionEntry>,
@@ -221,6 +222,7 @@ impl App {
                 cursor: 0,
                 offset: 0,
             },
+            approvals: Default::default(),
             focus: None,
             actions: VecDeque::new(),
             next_action_id: 1,
@@ -276,6 +278,7 @@ impl App {
         if let Some(t) = tree_target {
             self.tree_jump(&t);
         }
+        self.reselect_approval();
         self.dirty = true;
     }
 
@@ -384,6 +387,7 @@ impl App {
                 .tree_line()
                 .and_then(|l| l.target)
                 .filter(|t| self.object(t).is_some()),
+            View::Approvals => self.selected_approval().map(|a| a.automation.clone()),
             _ => self.focus.clone().or_else(|| self.selected_row()),
         }
     }

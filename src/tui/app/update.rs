@@ -210,9 +210,11 @@ impl App {
                     area: input::single_line(""),
                 });
             }
-            Resume | Reconcile | ReconcileWithSource | HelmForce | HelmReset | Approve | Reject => {
+            Resume | Reconcile | ReconcileWithSource | HelmForce | HelmReset => {
                 self.submit_for(action)
             }
+            Approve => self.ask_decision(true),
+            Reject => self.ask_decision(false),
             Delete => {
                 let targets = self.targets();
                 self.input = Some(Input::ConfirmDelete { targets });
@@ -322,6 +324,16 @@ impl App {
                     self.events.follow = false;
                 }
                 (&mut self.events.cursor, len)
+            }
+            View::Approvals if !matches!(action, Action::PageUp | Action::PageDown) => {
+                let c = self.approvals.cursor;
+                let to = match action {
+                    Action::Up => c.saturating_sub(1),
+                    Action::Down => c + 1,
+                    Action::Top => 0,
+                    _ => usize::MAX,
+                };
+                return self.move_approval(to);
             }
             _ => {
                 let s = &mut self.detail_scroll;
@@ -461,6 +473,9 @@ impl App {
                         reason: reason.clone(),
                     });
                 }
+            }
+            (Action::Submit, Input::ConfirmDecision { command, .. }) => {
+                self.submit(command);
             }
             (Action::Submit, Input::ConfirmDelete { targets }) => {
                 for target in targets {

@@ -1,5 +1,6 @@
 //! Pure view-models: Flux objects in, plain data out. No terminal, no I/O.
 
+pub mod approvals;
 pub mod detail;
 pub mod events;
 pub mod filter;

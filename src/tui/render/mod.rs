@@ -1,6 +1,7 @@
 //! Renderers: App state → one frame. Pure functions of the state (no I/O), so the same code
 //! draws the terminal, the headless `snapshot` command and the TestBackend snapshots.
 
+pub mod approvals;
 pub mod detail;
 pub mod events;
 pub mod header;

@@ -1,5 +1,5 @@
 //! The diff and approvals panes: slots that other features fill. Until then they say what
-//! will appear there and how to get it.
+//! will appear there and how to get it (approvals: `render::approvals`).
 
 use super::super::app::App;
 use super::pane;
@@ -52,18 +52,7 @@ pub fn draw_diff(f: &mut Frame, area: Rect, app: &mut App) {
     empty_state(f, area, app, &format!("diff {subject}"), &lines);
 }
 
+/// The approvals pane is filled by the image automation feature (`render::approvals`).
 pub fn draw_approvals(f: &mut Frame, area: Rect, app: &mut App) {
-    let lines = [
-        "No pending approvals.".to_string(),
-        String::new(),
-        "This pane will list image updates waiting for a decision: the ImagePolicy, the current"
-            .into(),
-        "and the proposed tag, and the files the ImageUpdateAutomation would change.".into(),
-        format!(
-            "Press {} to approve or {} to reject the selected update.",
-            key(app, Layer::Approvals, Action::Approve),
-            key(app, Layer::Approvals, Action::Reject)
-        ),
-    ];
-    empty_state(f, area, app, "approvals", &lines);
+    super::approvals::draw(f, area, app);
 }

@@ -78,7 +78,7 @@ pub fn draw_prompt(f: &mut Frame, area: Rect, app: &App) {
             ),
             Some(a),
         ),
-        Input::ConfirmDelete { .. } => (
+        Input::ConfirmDelete { .. } | Input::ConfirmDecision { .. } => (
             format!("{} {submit} confirm, {cancel} cancel", input.title()),
             None,
         ),
@@ -87,7 +87,10 @@ pub fn draw_prompt(f: &mut Frame, area: Rect, app: &App) {
     let style = t.style(Slot::Prompt);
     let label_w = (label.chars().count() as u16).min(area.width.saturating_sub(10));
     let [l, r] = Layout::horizontal([Constraint::Length(label_w), Constraint::Min(1)]).areas(area);
-    let slot = if matches!(input, Input::ConfirmDelete { .. }) {
+    let slot = if matches!(
+        input,
+        Input::ConfirmDelete { .. } | Input::ConfirmDecision { .. }
+    ) {
         Slot::Warning
     } else {
         Slot::Key
