@@ -123,6 +123,9 @@ async fn resource_request(
     if let Some(answer) = meta_endpoints::virtual_resource(&path, request) {
         return answer;
     }
+    if let Some(answer) = super::token::subresource(state, &path, request) {
+        return answer;
+    }
     let target = resolve(state, path)?;
     let store_err = |e: crate::store::types::StoreError| ApiError::from_store(&e, &target.rt.group);
     let ns = target.namespace.as_deref();

@@ -2,7 +2,7 @@
 //! authentication.k8s.io/v1 TokenRequest (`kubectl create token`).
 
 use super::meta::METADATA;
-use super::wire::{Kind, Message, f, k, r};
+use super::wire::{Kind, Message, f, k, rn};
 
 const RESOURCE_ATTRIBUTES: Message = Message {
     name: "authorization.v1.ResourceAttributes",
@@ -75,7 +75,7 @@ pub const TOKEN_REQUEST: Message = Message {
             Kind::Msg(&Message {
                 name: "authentication.v1.TokenRequestSpec",
                 fields: &[
-                    r(1, "audiences", Kind::Str),
+                    rn(1, "audiences", Kind::Str),
                     k(3, "boundObjectRef", Kind::Msg(&BOUND_OBJECT_REFERENCE)),
                     k(4, "expirationSeconds", Kind::Int),
                 ],

@@ -2,12 +2,12 @@
 //! (rbac/v1 generated.proto).
 
 use super::meta::{LABEL_SELECTOR, METADATA};
-use super::wire::{Field, Kind, Message, f, k, r};
+use super::wire::{Field, Kind, Message, f, k, r, rn};
 
 const POLICY_RULE: Message = Message {
     name: "rbac.v1.PolicyRule",
     fields: &[
-        r(1, "verbs", Kind::Str),
+        rn(1, "verbs", Kind::Str),
         r(2, "apiGroups", Kind::Str),
         r(3, "resources", Kind::Str),
         r(4, "resourceNames", Kind::Str),
@@ -15,7 +15,7 @@ const POLICY_RULE: Message = Message {
     ],
 };
 
-const RULES: Field = r(2, "rules", Kind::Msg(&POLICY_RULE));
+const RULES: Field = rn(2, "rules", Kind::Msg(&POLICY_RULE));
 
 pub const ROLE: Message = Message {
     name: "rbac.v1.Role",

@@ -23,7 +23,7 @@ pub enum Kind {
     /// int32/int64 (two's complement varint)
     Int,
     Bool,
-    /// meta/v1 Time (seconds, nanos) → RFC 3339; the zero time is unset
+    /// meta/v1 Time (seconds, nanos) → RFC 3339; the zero time is `null`, as Go prints it
     Time,
     /// resource.Quantity (a message holding its canonical string) → JSON string
     Quantity,
@@ -53,6 +53,8 @@ pub struct Field {
     pub kind: Kind,
     pub repeated: bool,
     pub zero: Zero,
+    /// A slice without `omitempty`: Go prints a nil one as `null`.
+    pub null_when_absent: bool,
 }
 
 /// An `omitempty` field.
@@ -63,6 +65,7 @@ pub const fn f(number: u64, name: &'static str, kind: Kind) -> Field {
         kind,
         repeated: false,
         zero: Zero::Omit,
+        null_when_absent: false,
     }
 }
 /// A pointer field or one without `omitempty`: zeros are kept.
@@ -73,6 +76,7 @@ pub const fn k(number: u64, name: &'static str, kind: Kind) -> Field {
         kind,
         repeated: false,
         zero: Zero::Keep,
+        null_when_absent: false,
     }
 }
 /// A repeated field (a JSON array).
@@ -83,6 +87,14 @@ pub const fn r(number: u64, name: &'static str, kind: Kind) -> Field {
         kind,
         repeated: true,
         zero: Zero::Keep,
+        null_when_absent: false,
+    }
+}
+/// A repeated field without `omitempty` (`json:"rules"`): `null` when nothing was sent.
+pub const fn rn(number: u64, name: &'static str, kind: Kind) -> Field {
+    Field {
+        null_when_absent: true,
+        ..r(number, name, kind)
     }
 }
 
@@ -217,7 +229,13 @@ pub fn decode_message(
             }
             _ => return Err(mismatch()),
         };
-        if value.is_null() || (field.zero == Zero::Omit && is_zero(&value)) {
+        // A zero metav1.Time is a struct Go prints as `null`, even under `omitempty` (pointer
+        // Times are only on the wire when set, and then print the same way).
+        let unset = match value {
+            Value::Null => !matches!(field.kind, Kind::Time),
+            _ => field.zero == Zero::Omit && is_zero(&value),
+        };
+        if unset {
             continue;
         }
         if field.repeated {
@@ -228,6 +246,9 @@ pub fn decode_message(
         } else {
             object.insert(field.name.to_string(), value);
         }
+    }
+    for field in message.fields.iter().filter(|f| f.null_when_absent) {
+        object.entry(field.name).or_insert(Value::Null);
     }
     Ok(object)
 }
@@ -296,7 +317,7 @@ fn time(bytes: &[u8]) -> Result<Value, ProtobufError> {
         }
     }
     if seconds == 0 {
-        return Ok(Value::Null); // the zero metav1.Time: unset
+        return Ok(Value::Null); // the zero metav1.Time
     }
     let ts = jiff::Timestamp::from_second(seconds)
         .map_err(|_| ProtobufError::Malformed("timestamp out of range"))?;
