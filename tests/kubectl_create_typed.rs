@@ -599,3 +599,71 @@ fn server_side_dry_run_of_a_protobuf_create_stores_nothing() {
     let read = server.kubectl(&["get", "deployment", "probe"]);
     assert!(stderr(&read).contains("not found"), "{}", stderr(&read));
 }
+
+/// `kubectl scale` patches the scale subresource; `set image`, `label` and `annotate` send
+/// patches (JSON) on the objects the protobuf creates stored.
+#[test]
+fn scale_set_image_label_and_annotate_after_a_protobuf_create() {
+    let server = Server::start(&[]);
+    server.kubectl_ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx:1.27",
+        "--replicas=2",
+    ]);
+    assert!(
+        server
+            .kubectl_ok(&["scale", "deployment", "web", "--replicas=5"])
+            .contains("scaled")
+    );
+    server.kubectl_ok(&["set", "image", "deployment/web", "nginx=nginx:1.28"]);
+    server.kubectl_ok(&["label", "deployment", "web", "team=shop"]);
+    server.kubectl_ok(&["annotate", "deployment", "web", "example.com/note=hi"]);
+    let object = json(
+        &server.kubectl(&["get", "deployment", "web", "-o", "json"]),
+        "get deployment",
+    );
+    assert_eq!(object["spec"]["replicas"], 5);
+    assert_eq!(
+        object["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.28"
+    );
+    assert_eq!(object["metadata"]["labels"]["team"], "shop");
+    assert_eq!(object["metadata"]["annotations"]["example.com/note"], "hi");
+    let scale = json(
+        &server.kubectl(&[
+            "get",
+            "--raw",
+            "/apis/apps/v1/namespaces/default/deployments/web/scale",
+        ]),
+        "get scale",
+    );
+    assert_eq!(scale["spec"]["replicas"], 5);
+    assert_eq!(scale["status"]["selector"], "app=web");
+    let refused = server.kubectl(&[
+        "scale",
+        "deployment",
+        "web",
+        "--replicas=3",
+        "--current-replicas=4",
+    ]);
+    assert!(
+        !refused.status.success(),
+        "precondition --current-replicas=4 must fail"
+    );
+    let svc = server.kubectl(&[
+        "expose",
+        "deployment",
+        "web",
+        "--port=80",
+        "--target-port=8080",
+    ]);
+    assert!(svc.status.success(), "{}", stderr(&svc));
+    let service = json(
+        &server.kubectl(&["get", "service", "web", "-o", "json"]),
+        "get service",
+    );
+    assert_eq!(service["spec"]["ports"][0]["targetPort"], 8080);
+    assert_eq!(service["spec"]["selector"]["app"], "web");
+}

@@ -126,6 +126,9 @@ async fn resource_request(
     if let Some(answer) = super::token::subresource(state, &path, request) {
         return answer;
     }
+    if let Some(answer) = super::scale::subresource(state, &path, request).await {
+        return answer;
+    }
     let target = resolve(state, path)?;
     let store_err = |e: crate::store::types::StoreError| ApiError::from_store(&e, &target.rt.group);
     let ns = target.namespace.as_deref();

@@ -15,6 +15,7 @@ mod openapi;
 mod protobuf;
 mod query;
 mod route;
+mod scale;
 mod serve;
 mod status;
 mod table;
