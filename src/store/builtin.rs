@@ -66,6 +66,8 @@ const SPECS: &[Spec] = &[
             ("Restarts", "string", "#pod-restarts", 0), AGE, ("IP", "string", ".status.podIP", 1),
             ("Node", "string", ".spec.nodeName", 1), ("Nominated Node", "string", ".status.nominatedNodeName", 1),
             ("Readiness Gates", "string", "#pod-readiness-gates", 1)] },
+    Spec { group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", short: &["quota"], categories: NONE, namespaced: true, status: true,
+        columns: &[NAME, AGE] },
     Spec { group: "", version: "v1", kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", short: &["pvc"], categories: NONE, namespaced: true, status: true,
         columns: &[NAME, ("Status", "string", ".status.phase", 0), ("Volume", "string", ".spec.volumeName", 0),
             ("Capacity", "string", ".status.capacity.storage", 0), ("Access Modes", "string", "#access-modes", 0),

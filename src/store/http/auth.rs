@@ -47,10 +47,39 @@ impl std::fmt::Debug for BearerToken {
     }
 }
 
+/// What the auth layer checks: the kubeconfig's bearer token, or a service-account token
+/// signed by this server (`kubectl create token`).
+#[derive(Clone)]
+pub struct AuthState {
+    bearer: BearerToken,
+    issued: super::token::TokenIssuer,
+}
+
+impl AuthState {
+    pub fn new(bearer: BearerToken) -> AuthState {
+        let issued = super::token::TokenIssuer::from_secret(bearer.as_str());
+        AuthState { bearer, issued }
+    }
+
+    fn accepts(&self, header: Option<&str>) -> bool {
+        if self.bearer.accepts(header) {
+            return true;
+        }
+        let presented = header.and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        });
+        presented.is_some_and(|t| {
+            self.issued
+                .accepts(t.trim(), jiff::Timestamp::now().as_second())
+        })
+    }
+}
+
 const OPEN_PATHS: [&str; 3] = ["/healthz", "/livez", "/readyz"];
 
 pub async fn require_token(
-    State(token): State<BearerToken>,
+    State(auth): State<AuthState>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -65,7 +94,7 @@ pub async fn require_token(
         .headers()
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    if token.accepts(header) {
+    if auth.accepts(header) {
         next.run(request).await
     } else {
         ApiError::unauthorized().into_response()

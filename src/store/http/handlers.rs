@@ -123,6 +123,12 @@ async fn resource_request(
     if let Some(answer) = meta_endpoints::virtual_resource(&path, request) {
         return answer;
     }
+    if let Some(answer) = super::token::subresource(state, &path, request) {
+        return answer;
+    }
+    if let Some(answer) = super::scale::subresource(state, &path, request).await {
+        return answer;
+    }
     let target = resolve(state, path)?;
     let store_err = |e: crate::store::types::StoreError| ApiError::from_store(&e, &target.rt.group);
     let ns = target.namespace.as_deref();
@@ -315,14 +321,13 @@ pub fn parse_body(request: &Request) -> Result<Value, ApiError> {
         "application/json" | "" | "*/*" => serde_json::from_slice(&request.body).map_err(|e| {
             ApiError::bad_request(format!("the request body is not valid JSON: {e}"))
         })?,
-        "application/vnd.kubernetes.protobuf" => {
-            protobuf::decode(&request.body).map_err(|e| match e {
-                protobuf::ProtobufError::UnsupportedKind(_) => {
-                    ApiError::new(415, "UnsupportedMediaType", e.to_string())
-                }
-                other => ApiError::bad_request(other.to_string()),
-            })?
-        }
+        "application/vnd.kubernetes.protobuf" => protobuf::decode(&request.body).map_err(|e| {
+            if e.is_unsupported() {
+                ApiError::new(415, "UnsupportedMediaType", e.to_string())
+            } else {
+                ApiError::bad_request(e.to_string())
+            }
+        })?,
         other => return Err(ApiError::unsupported_media_type(other)),
     };
     if !value.is_object() {

@@ -15,9 +15,11 @@ mod openapi;
 mod protobuf;
 mod query;
 mod route;
+mod scale;
 mod serve;
 mod status;
 mod table;
+mod token;
 mod watch;
 
 use std::sync::Arc;
@@ -42,6 +44,8 @@ const BODY_LIMIT: usize = 16 * 1024 * 1024;
 #[derive(Clone)]
 pub(crate) struct AppState {
     store: Arc<Store>,
+    /// Signs `serviceaccounts/token` answers (see `token`).
+    tokens: token::TokenIssuer,
 }
 
 impl AppState {
@@ -52,8 +56,13 @@ impl AppState {
 
 /// The REST API as a Router; with `auth`, every request but health probes needs the token.
 pub fn router(store: Store, auth: Option<BearerToken>) -> Router {
+    let tokens = match &auth {
+        Some(bearer) => token::TokenIssuer::from_secret(bearer.as_str()),
+        None => token::TokenIssuer::from_secret(auth::BearerToken::generate().as_str()),
+    };
     let state = AppState {
         store: Arc::new(store),
+        tokens,
     };
     let routes = Router::new()
         .route("/version", get(meta_endpoints::version))
@@ -71,7 +80,7 @@ pub fn router(store: Store, auth: Option<BearerToken>) -> Router {
         .with_state(state);
     match auth {
         Some(token) => routes.layer(axum::middleware::from_fn_with_state(
-            token,
+            auth::AuthState::new(token),
             auth::require_token,
         )),
         None => routes,
