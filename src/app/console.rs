@@ -149,7 +149,7 @@ impl Inner {
             } else {
                 &mut managed
             };
-            target.extend(items.iter().map(|o| with_kind(to_value(o), &ar)));
+            target.extend(items.iter().map(|o| Arc::new(with_kind(to_value(o), &ar))));
         }
         let mut permissions = self
             .permissions
@@ -163,6 +163,7 @@ impl Inner {
             events,
             context: self.context.clone(),
             permissions,
+            sync: Default::default(),
         };
         if let Ok(mut s) = self.snapshot.lock() {
             *s = Arc::new(snapshot);

@@ -129,7 +129,7 @@ fn cell(s: &Summary, col: Column, obj: &serde_json::Value) -> String {
 
 pub fn build(
     index: &FleetIndex,
-    objects: &[serde_json::Value],
+    objects: &[std::sync::Arc<serde_json::Value>],
     perms: &Permissions,
     q: &ListQuery,
 ) -> ListModel {
