@@ -10,6 +10,7 @@ use crate::commands::{self, Ctx};
 pub mod console;
 pub mod console_bench;
 pub mod console_run;
+pub mod console_snapshot;
 pub mod demo;
 pub mod embedded;
 pub mod server;
