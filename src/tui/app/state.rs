@@ -309,6 +309,7 @@ impl App {
             rows: vec![],
             restricted: vec![],
             total_in_scope: 0,
+            widths: vec![],
         })
     }
 
