@@ -12,6 +12,7 @@ use fluxdeck::tui::model::object::{Health, flux_health, ready_columns, revision,
 use fluxdeck::tui::model::tree::{self, Role};
 use fluxdeck::tui::model::{kstatus, trace, yaml};
 use serde_json::json;
+use std::sync::Arc;
 use tui_support::*;
 
 fn r(s: &str) -> ObjectRef {
@@ -447,6 +448,7 @@ fn managed_objects_use_the_kstatus_engine_with_flux_rules() {
 fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
     let mut snap = fleet();
     for (i, o) in snap.objects.iter_mut().enumerate() {
+        let o = Arc::make_mut(o);
         o["metadata"]["uid"] = json!(format!("uid-{i}"));
         o["metadata"]["resourceVersion"] = json!("1");
     }
@@ -464,8 +466,8 @@ fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
         .iter()
         .position(|o| o["metadata"]["name"] == "apps" && o["kind"] == "Kustomization")
         .unwrap();
-    snap.objects[i]["metadata"]["resourceVersion"] = json!("2");
-    snap.objects[i]["status"]["conditions"] = json!([{"type": "Ready", "status": "True",
+    Arc::make_mut(&mut snap.objects[i])["metadata"]["resourceVersion"] = json!("2");
+    Arc::make_mut(&mut snap.objects[i])["status"]["conditions"] = json!([{"type": "Ready", "status": "True",
         "reason": "ReconciliationSucceeded", "message": "Applied revision: main@sha1:abc"}]);
     // The same content with a stale resourceVersion would be reused: prove reuse by keeping
     // the rv of another object while changing its message.
@@ -474,7 +476,8 @@ fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
         .iter()
         .position(|o| o["metadata"]["name"] == "flux-system" && o["kind"] == "Kustomization")
         .unwrap();
-    snap.objects[j]["status"]["conditions"][0]["message"] = json!("changed without a new rv");
+    Arc::make_mut(&mut snap.objects[j])["status"]["conditions"][0]["message"] =
+        json!("changed without a new rv");
     let second = FleetIndex::rebuild(&snap, first);
     assert_eq!(
         second.get(&apps).unwrap().health,

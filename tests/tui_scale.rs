@@ -25,13 +25,13 @@ fn big_fleet(n: usize) -> fluxdeck::tui::backend::Snapshot {
         } else {
             ready(&applied)
         };
-        snap.objects.push(ks(
+        snap.objects.push(Arc::new(ks(
             "tenants",
             &format!("app-{i}"),
             vec![c],
             &dep_refs,
             &[inv.as_str()],
-        ));
+        )));
     }
     snap
 }

@@ -7,48 +7,78 @@ use common::Server;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().expect("tmux");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// One tmux server per session, on its own socket (`-L`), without any user config: the
+/// tests never share the default server, so parallel runs (several worktrees, CI, a user's
+/// own tmux) cannot kill or resize each other's sessions. Sharing it was the cause of the
+/// "pane comes back empty" failures: a concurrent run's `kill-session` of the same session
+/// name (or its Drop) removed the pane under the other run, and `capture-pane` on a missing
+/// session prints nothing.
+struct Session {
+    socket: String,
+    name: String,
 }
-
-struct Session(String);
 
 impl Session {
     fn start(name: &str, cmd: &str) -> Session {
-        // `=NAME`: exact match (a bare name falls back to prefix matching).
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &format!("={name}")])
-            .output();
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                name,
-                "-x",
-                "120",
-                "-y",
-                "40",
-                cmd,
-            ])
-            .status()
-            .expect("tmux new-session");
-        assert!(status.success(), "tmux could not start");
-        Session(name.to_string())
+        let s = Session {
+            socket: format!("fdtest-{}-{name}", std::process::id()),
+            name: name.to_string(),
+        };
+        let out = s.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            cmd,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux could not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        s
+    }
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux")
+    }
+    /// A tmux command on this session's server; a failure (e.g. the session is gone) panics
+    /// with tmux's message instead of reading as an empty screen.
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            tmux(&["send-keys", "-t", &self.0, k]);
+            self.tmux(&["send-keys", "-t", &self.name, k]);
             std::thread::sleep(Duration::from_millis(150));
         }
     }
+    /// Type a line (literally) and press Enter.
+    fn line(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", &self.name, "-l", text]);
+        self.tmux(&["send-keys", "-t", &self.name, "Enter"]);
+    }
     fn screen(&self) -> String {
-        tmux(&["capture-pane", "-p", "-t", &self.0])
+        self.tmux(&["capture-pane", "-p", "-t", &self.name])
     }
     /// A tmux format value for the pane (e.g. `#{alternate_on}`, `#{cursor_flag}`).
     fn pane_flag(&self, format: &str) -> String {
-        tmux(&["display-message", "-p", "-t", &self.0, format])
+        self.tmux(&["display-message", "-p", "-t", &self.name, format])
             .trim()
             .to_string()
     }
@@ -99,9 +129,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &format!("={}", self.0)])
-            .output();
+        let _ = self.run(&["kill-server"]);
     }
 }
 
@@ -183,6 +211,10 @@ fn suspend_resume_reconcile_from_the_keyboard() {
     s.keys(&["q"]);
 }
 
+/// The prompt of the interactive shell: waiting for it at the start of a line proves bash
+/// has finished starting and reads the terminal.
+const PROMPT: &str = "fdtest$ ";
+
 fn require_tmux() {
     if Command::new("tmux").arg("-V").output().is_err() {
         panic!("tmux is required for this test (scripts/install-test-deps.sh installs it)");
@@ -192,14 +224,17 @@ fn require_tmux() {
 /// The console run from an interactive shell in the pane, so exit status, the restored
 /// terminal and job control (ctrl-z / fg) can be observed.
 fn shell_session(name: &str, server: &Server) -> Session {
-    let s = Session::start(name, "env PS1='$ ' bash --norc --noprofile -i");
-    s.wait_for("$");
+    let s = Session::start(
+        name,
+        &format!("env PS1='{PROMPT}' bash --norc --noprofile -i"),
+    );
+    s.wait_for(PROMPT);
     let cmd = format!(
         "{} --kubeconfig {}; echo fluxdeck-exited-$?",
         common::fluxdeck_bin().display(),
         server.kubeconfig.display()
     );
-    tmux(&["send-keys", "-t", name, &cmd, "Enter"]);
+    s.line(&cmd);
     s
 }
 
@@ -207,7 +242,6 @@ fn shell_session(name: &str, server: &Server) -> Session {
 /// (a backend change or timer) arrived, so with an idle cluster the prompt froze. The
 /// server runs without controllers, so nothing else wakes the console here.
 #[test]
-#[ignore = "fails on the integration machine (tmux pane comes back empty while waiting for the second prompt); passes on the tui2 branch — open bug, see the session note"]
 fn prompt_takes_keys_and_esc_goes_back() {
     require_tmux();
     let server = Server::start(&["--no-controllers"]);
@@ -281,7 +315,6 @@ fn prompt_takes_keys_and_esc_goes_back() {
 }
 
 #[test]
-#[ignore = "flaky on the integration machine: the interactive-bash tmux pane comes back empty (same cause as the Esc/prompt test) — open bug, see the session note"]
 fn ctrl_z_gives_the_terminal_back_and_fg_resumes() {
     require_tmux();
     let server = Server::start(&["--no-controllers"]);
@@ -292,7 +325,7 @@ fn ctrl_z_gives_the_terminal_back_and_fg_resumes() {
     // The shell reports the stopped job on the main screen.
     s.wait_flag("#{alternate_on}", "0");
     s.wait_for("Stopped");
-    tmux(&["send-keys", "-t", &s.0, "fg", "Enter"]);
+    s.line("fg");
     s.wait_flag("#{alternate_on}", "1");
     s.wait_for("infra-controllers");
     // Still taking keys after the resume.
@@ -302,13 +335,8 @@ fn ctrl_z_gives_the_terminal_back_and_fg_resumes() {
     // The shell already ran the `echo` when the job stopped (status 148); after fg and q the
     // job is gone and the main screen is back.
     s.wait_flag("#{alternate_on}", "0");
-    tmux(&[
-        "send-keys",
-        "-t",
-        &s.0,
-        "echo jobs-left-$(jobs | wc -l)",
-        "Enter",
-    ]);
+    s.wait_for(PROMPT);
+    s.line("echo jobs-left-$(jobs | wc -l)");
     s.wait_for("jobs-left-0");
 }
 

@@ -11,7 +11,8 @@ use kube::discovery::ApiResource;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 
-use crate::cluster::cache::{KindState, WatchCache};
+use super::console_snapshot::{self, SnapshotBuilder};
+use crate::cluster::cache::WatchCache;
 use crate::cluster::intents::{self, ReconcileFlags, Target};
 use crate::cluster::kinds::{KindName, Served, all_flux_kinds, parse_flux_kind};
 use crate::cluster::progress::{Glyph, Progress as Line, Reporter};
@@ -46,6 +47,8 @@ struct Inner {
     served: Served,
     cache: WatchCache,
     snapshot: Mutex<Arc<Snapshot>>,
+    /// Converted values kept between snapshots (one serialisation per object version).
+    builder: Mutex<SnapshotBuilder>,
     changes: watch::Sender<u64>,
     context: ContextInfo,
     permissions: Mutex<Permissions>,
@@ -96,6 +99,7 @@ impl ClusterBackend {
                 context: context.clone(),
                 ..Default::default()
             })),
+            builder: Mutex::new(SnapshotBuilder::default()),
             changes,
             context,
             permissions: Mutex::new(Permissions::default()),
@@ -143,44 +147,31 @@ async fn refresh_loop(inner: std::sync::Weak<Inner>) {
     }
 }
 
-fn to_value(o: &DynamicObject) -> Value {
-    serde_json::to_value(o).unwrap_or(Value::Null)
-}
-
 impl Inner {
+    /// A new snapshot from the cache: only kinds that changed since the last one are read,
+    /// and only objects with a new resourceVersion are serialised.
     fn rebuild(&self) {
-        let mut objects = Vec::new();
-        let mut managed = Vec::new();
-        let mut events = Vec::new();
-        let mut restricted = std::collections::BTreeSet::new();
-        for (ar, state) in self.cache.states() {
-            if let KindState::Restricted(_) = state {
-                restricted.insert(ar.kind.clone());
-            }
-        }
-        for (ar, items) in self.cache.all() {
-            let target = if ar.group.ends_with("toolkit.fluxcd.io") {
-                &mut objects
-            } else if ar.kind == "Event" {
-                &mut events
-            } else {
-                &mut managed
+        let parts = {
+            let Ok(mut builder) = self.builder.lock() else {
+                return;
             };
-            target.extend(items.iter().map(|o| with_kind(to_value(o), &ar)));
-        }
+            let slices = self.cache.kinds_since(&|key| builder.seen(key));
+            builder.update(slices)
+        };
         let mut permissions = self
             .permissions
             .lock()
             .map(|p| p.clone())
             .unwrap_or_default();
-        permissions.restricted_kinds = restricted;
+        permissions.restricted_kinds = parts.restricted;
         let snapshot = Snapshot {
-            objects,
-            managed,
-            events,
+            objects: parts.objects,
+            managed: parts.managed,
+            events: parts.events,
             context: self.context.clone(),
             permissions,
             approvals: super::console_approvals::collect(&self.cache, &self.approvals),
+            sync: parts.sync,
         };
         if let Ok(mut s) = self.snapshot.lock() {
             *s = Arc::new(snapshot);
@@ -198,16 +189,6 @@ impl Inner {
             name: r.name.clone(),
         })
     }
-}
-
-/// Objects from a watch of a known resource always carry apiVersion/kind for the views.
-fn with_kind(mut v: Value, ar: &ApiResource) -> Value {
-    if let Some(map) = v.as_object_mut() {
-        map.entry("apiVersion")
-            .or_insert_with(|| json!(ar.api_version));
-        map.entry("kind").or_insert_with(|| json!(ar.kind));
-    }
-    v
 }
 
 /// SelfSubjectAccessReview per Flux kind for patch and delete in the scope namespace (cached).
@@ -366,7 +347,9 @@ async fn perform(
             .get(&t.name)
             .await
             .map_err(|e| e.to_string())?;
-            if let Some((kind, name, _, ns)) = intents::source_of(&to_value(&obj)) {
+            if let Some((kind, name, _, ns)) =
+                intents::source_of(&console_snapshot::to_value(&obj, &t.resource))
+            {
                 let src = ObjectRef::new(kind, ns.unwrap_or_default(), name);
                 reconcile(inner, &target(&src)?, ReconcileFlags::default(), &r).await?;
             }

@@ -11,6 +11,7 @@ pub mod console;
 pub mod console_approvals;
 pub mod console_bench;
 pub mod console_run;
+pub mod console_snapshot;
 pub mod demo;
 pub mod demo_registry;
 pub mod embedded;

@@ -2,6 +2,7 @@
 //! drift), with a payload-free "something changed" counter so views re-read only when needed.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
@@ -28,7 +29,22 @@ struct Entry {
     resource: ApiResource,
     store: Store<DynamicObject>,
     state: Arc<Mutex<KindState>>,
+    /// Bumped on every change of this kind, so readers re-read only the kinds that changed.
+    generation: Arc<AtomicU64>,
     task: JoinHandle<()>,
+}
+
+/// One kind as of now: its objects are included only when its generation differs from the
+/// one the reader already has (see `WatchCache::kinds_since`).
+#[derive(Debug, Clone)]
+pub struct KindSlice {
+    /// `group/kind`, the cache's key.
+    pub key: String,
+    pub resource: ApiResource,
+    pub state: KindState,
+    pub generation: u64,
+    /// None: unchanged since the generation the reader passed.
+    pub objects: Option<Vec<Arc<DynamicObject>>>,
 }
 
 /// Cheap to clone; dropping the last clone stops every watch.
@@ -88,11 +104,15 @@ impl WatchCache {
         let writer = Writer::new(ar.clone());
         let store = writer.as_reader();
         let state = Arc::new(Mutex::new(KindState::Syncing));
+        let generation = Arc::new(AtomicU64::new(0));
         let task = tokio::spawn(run_reflector(
             api,
             writer,
             state.clone(),
-            self.inner.changed.clone(),
+            Bump {
+                generation: generation.clone(),
+                changed: self.inner.changed.clone(),
+            },
         ));
         entries.insert(
             key(ar),
@@ -100,6 +120,7 @@ impl WatchCache {
                 resource: ar.clone(),
                 store,
                 state,
+                generation,
                 task,
             },
         );
@@ -124,6 +145,34 @@ impl WatchCache {
         entries
             .values()
             .map(|e| (e.resource.clone(), e.store.state()))
+            .collect()
+    }
+
+    /// Every kind with its state and generation; objects only for kinds whose generation is
+    /// not `seen[key]` (the reader keeps what it converted from the others).
+    pub fn kinds_since(&self, seen: &dyn Fn(&str) -> Option<u64>) -> Vec<KindSlice> {
+        let Ok(entries) = self.inner.entries.lock() else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .map(|(key, e)| {
+                // Read the generation before the objects: a change racing with this read
+                // bumps it again, so the next read cannot miss it.
+                let generation = e.generation.load(Ordering::Acquire);
+                let objects = (seen(key) != Some(generation)).then(|| e.store.state());
+                KindSlice {
+                    key: key.clone(),
+                    resource: e.resource.clone(),
+                    state: e
+                        .state
+                        .lock()
+                        .map(|s| s.clone())
+                        .unwrap_or(KindState::Syncing),
+                    generation,
+                    objects,
+                }
+            })
             .collect()
     }
 
@@ -159,13 +208,25 @@ impl WatchCache {
     }
 }
 
+/// Announces a change of one kind: its own generation first, then the cache-wide counter.
+struct Bump {
+    generation: Arc<AtomicU64>,
+    changed: watch::Sender<u64>,
+}
+
+impl Bump {
+    fn now(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
 async fn run_reflector(
     api: Api<DynamicObject>,
     writer: Writer<DynamicObject>,
     state: Arc<Mutex<KindState>>,
-    changed: watch::Sender<u64>,
+    bump: Bump,
 ) {
-    let bump = |changed: &watch::Sender<u64>| changed.send_modify(|n| *n = n.wrapping_add(1));
     let set = |s: KindState| {
         if let Ok(mut guard) = state.lock() {
             *guard = s;
@@ -180,20 +241,20 @@ async fn run_reflector(
         match event {
             Ok(watcher::Event::InitDone) => {
                 set(KindState::Live);
-                bump(&changed);
+                bump.now();
             }
             Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => {}
-            Ok(_) => bump(&changed),
+            Ok(_) => bump.now(),
             Err(
                 watcher::Error::InitialListFailed(kube::Error::Api(s))
                 | watcher::Error::WatchStartFailed(kube::Error::Api(s)),
             ) if s.code == 403 => {
                 set(KindState::Restricted(s.message.clone()));
-                bump(&changed);
+                bump.now();
             }
             Err(e) => {
                 set(KindState::Failing(e.to_string()));
-                bump(&changed);
+                bump.now();
             }
         }
     }

@@ -14,20 +14,43 @@ use tokio::sync::{mpsc, watch};
 /// Annotation holding the optional reason typed when suspending (shown in the list).
 pub const SUSPEND_REASON_ANNOTATION: &str = "fluxdeck.io/suspend-reason";
 
-/// Everything the TUI shows, as of one moment.
+/// Everything the TUI shows, as of one moment. Objects are shared (`Arc`): a new snapshot
+/// after one watch event reuses every unchanged object instead of copying it.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Flux objects of any kind, exactly as the API returns them (apiVersion, kind, metadata,
     /// spec, status).
-    pub objects: Vec<Value>,
+    pub objects: Vec<Arc<Value>>,
     /// Non-Flux objects named in inventories (for kstatus-like health in the tree).
-    pub managed: Vec<Value>,
+    pub managed: Vec<Arc<Value>>,
     /// core/v1 Events (involvedObject, type, reason, message, timestamps, count).
-    pub events: Vec<Value>,
+    pub events: Vec<Arc<Value>>,
     pub context: ContextInfo,
     pub permissions: Permissions,
     /// Image-update decisions waiting in the cluster (the Approvals pane).
     pub approvals: Vec<crate::tui::model::approvals::Approval>,
+    /// How many watched kinds finished their initial list: the console paints what it has
+    /// and says "syncing N/M kinds" until every kind is listed.
+    pub sync: SyncProgress,
+}
+
+/// Initial-list progress of the backend's watches (all zero: nothing to report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncProgress {
+    pub listed: usize,
+    pub total: usize,
+}
+
+impl SyncProgress {
+    /// True while some watched kind has not finished its initial list.
+    pub fn syncing(&self) -> bool {
+        self.listed < self.total
+    }
+}
+
+/// Wrap plain values for a `Snapshot` (tests, fixtures, the embedded demo).
+pub fn shared(values: Vec<Value>) -> Vec<Arc<Value>> {
+    values.into_iter().map(Arc::new).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

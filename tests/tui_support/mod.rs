@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use fluxdeck::config::{ColorMode, Keymap, Theme};
-use fluxdeck::tui::backend::{ContextInfo, Mode, Snapshot};
+use fluxdeck::tui::backend::{ContextInfo, Mode, Snapshot, shared};
 use fluxdeck::tui::headless::FrameOptions;
 use serde_json::{Value, json};
 
@@ -326,9 +326,9 @@ pub fn fleet() -> Snapshot {
         ),
     ];
     Snapshot {
-        objects,
-        managed,
-        events,
+        objects: shared(objects),
+        managed: shared(managed),
+        events: shared(events),
         context: ContextInfo {
             name: "kind-fleet".into(),
             namespace: None,
@@ -337,6 +337,7 @@ pub fn fleet() -> Snapshot {
         },
         permissions: Default::default(),
         approvals: Vec::new(),
+        sync: Default::default(),
     }
 }
 

@@ -312,6 +312,7 @@ impl App {
             rows: vec![],
             restricted: vec![],
             total_in_scope: 0,
+            widths: vec![],
         })
     }
 
@@ -395,8 +396,11 @@ impl App {
     /// A Flux object, or a managed object from the inventory cache.
     pub fn object(&self, r: &ObjectRef) -> Option<&serde_json::Value> {
         match self.index.get(r) {
-            Some(s) => Some(&self.snapshot.objects[s.index]),
-            None => self.managed.get(r).map(|i| &self.snapshot.managed[*i]),
+            Some(s) => Some(self.snapshot.objects[s.index].as_ref()),
+            None => self
+                .managed
+                .get(r)
+                .map(|i| self.snapshot.managed[*i].as_ref()),
         }
     }
 

@@ -88,6 +88,9 @@ pub struct ListModel {
     /// Kinds in scope the user may not list (shown as "restricted").
     pub restricted: Vec<String>,
     pub total_in_scope: usize,
+    /// Widest cell (in chars) per column over every row, computed once per build so that a
+    /// keypress redraw does not re-measure thousands of rows.
+    pub widths: Vec<usize>,
 }
 
 /// Short kind names for the unified list's KIND column.
@@ -129,7 +132,7 @@ fn cell(s: &Summary, col: Column, obj: &serde_json::Value) -> String {
 
 pub fn build(
     index: &FleetIndex,
-    objects: &[serde_json::Value],
+    objects: &[std::sync::Arc<serde_json::Value>],
     perms: &Permissions,
     q: &ListQuery,
 ) -> ListModel {
@@ -198,7 +201,7 @@ pub fn build(
     if q.health == HealthFilter::FailingFirst {
         picked.sort_by_key(|s| s.health != Health::Failing);
     }
-    let rows = picked
+    let rows: Vec<Row> = picked
         .into_iter()
         .map(|s| Row {
             r: s.r.clone(),
@@ -210,10 +213,17 @@ pub fn build(
             last_event_warning: s.last_event.as_ref().is_some_and(|e| e.warning),
         })
         .collect();
+    let mut widths = vec![0; columns.len()];
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(&row.cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
     ListModel {
         columns,
         rows,
         restricted,
         total_in_scope,
+        widths,
     }
 }

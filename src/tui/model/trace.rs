@@ -10,7 +10,7 @@ use crate::tui::backend::{ObjectRef, Snapshot};
 use serde_json::Value;
 
 fn find<'a>(snapshot: &'a Snapshot, index: &FleetIndex, r: &ObjectRef) -> Option<&'a Value> {
-    index.get(r).map(|s| &snapshot.objects[s.index])
+    index.get(r).map(|s| snapshot.objects[s.index].as_ref())
 }
 
 /// The Kustomization or HelmRelease owning `obj` by its ownership labels.

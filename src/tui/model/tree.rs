@@ -54,7 +54,7 @@ fn is_applier(kind: &str) -> bool {
 /// Objects that sit on a dependsOn cycle: members of strongly connected components with more
 /// than one node, or with a self-edge (Tarjan, iterative so deep chains cannot overflow).
 pub fn cycle_members(snapshot: &Snapshot) -> HashSet<ObjectRef> {
-    let refs: Vec<ObjectRef> = snapshot.objects.iter().map(ObjectRef::of).collect();
+    let refs: Vec<ObjectRef> = snapshot.objects.iter().map(|o| ObjectRef::of(o)).collect();
     let pos: HashMap<&ObjectRef, usize> = refs.iter().enumerate().map(|(i, r)| (r, i)).collect();
     let edges: Vec<Vec<usize>> = snapshot
         .objects
@@ -283,7 +283,7 @@ pub fn build(snapshot: &Snapshot, index: &FleetIndex) -> Vec<Node> {
     let roots: BTreeSet<ObjectRef> = snapshot
         .objects
         .iter()
-        .map(ObjectRef::of)
+        .map(|o| ObjectRef::of(o))
         .filter(|r| is_applier(&r.kind) && !owned.contains(r))
         .collect();
     let b = Builder {
@@ -292,7 +292,7 @@ pub fn build(snapshot: &Snapshot, index: &FleetIndex) -> Vec<Node> {
         managed: snapshot
             .managed
             .iter()
-            .map(|m| (ObjectRef::of(m), m))
+            .map(|m| (ObjectRef::of(m), m.as_ref()))
             .collect(),
         cycles: cycle_members(snapshot),
     };
@@ -314,7 +314,7 @@ pub fn build(snapshot: &Snapshot, index: &FleetIndex) -> Vec<Node> {
     let orphans: BTreeSet<ObjectRef> = snapshot
         .objects
         .iter()
-        .map(ObjectRef::of)
+        .map(|o| ObjectRef::of(o))
         .filter(|r| is_applier(&r.kind) && !reachable.contains(r))
         .collect();
     forest.extend(orphans.iter().map(|r| b.applier(r, &mut Vec::new())));

@@ -52,5 +52,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         };
         spans.push(Span::styled(text, h.patch(t.style(slot))));
     }
+    // Painted before every watch has listed: say so, so a short list is not mistaken for the fleet.
+    let sync = app.snapshot.sync;
+    if sync.syncing() {
+        spans.push(Span::styled(
+            format!("syncing {}/{} kinds", sync.listed, sync.total),
+            h.patch(t.style(Slot::Progress)),
+        ));
+    }
     f.render_widget(Paragraph::new(Line::from(spans)).style(h), area);
 }

@@ -32,12 +32,7 @@ fn flexible(c: Column) -> bool {
 fn layout(model: &ListModel, width: usize) -> Vec<(usize, usize)> {
     let natural = |i: usize| -> usize {
         let title = model.columns[i].title().len();
-        let cells = model
-            .rows
-            .iter()
-            .map(|r| r.cells[i].chars().count())
-            .max()
-            .unwrap_or(0);
+        let cells = model.widths.get(i).copied().unwrap_or(0);
         title
             .max(cells)
             .min(if flexible(model.columns[i]) { 200 } else { 40 })
