@@ -78,6 +78,8 @@ pub enum Command {
     Bench(BenchCommand),
     /// What applying Git would change in the cluster (flux diff).
     Diff(DiffArgs),
+    /// Print the objects a Flux object would apply (flux build), Secret values masked.
+    Build(BuildArgs),
     /// Image automation proposals (`images pending`).
     #[command(subcommand)]
     Images(ImagesCommand),
@@ -136,6 +138,27 @@ pub struct DiffKsArgs {
     pub revision: Option<String>,
     #[arg(short, long, value_enum, default_value_t)]
     pub output: DiffOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(subcommand)]
+    pub target: BuildTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BuildTarget {
+    /// The objects a Kustomization's controller would apply (build, decryption, substitution).
+    #[command(alias = "ks")]
+    Kustomization(BuildKsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildKsArgs {
+    pub name: String,
+    /// Build this local directory instead of the source's artifact.
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

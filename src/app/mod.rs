@@ -126,6 +126,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Diff(a) => exit_code(commands::diff::run(&connect(g).await?, &a).await?),
+        Command::Build(a) => exit_code(commands::build::run(&connect(g).await?, &a).await?),
         Command::Images(a) => exit_code(commands::images::pending(&connect(g).await?, &a).await?),
         Command::Approve(a) => {
             exit_code(commands::images::decide(&connect(g).await?, &a, true).await?)
