@@ -203,6 +203,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         namespaces: usize,
     },
+    /// In-process controllers on a fresh in-memory store: COUNT Kustomizations × OBJECTS
+    /// ConfigMaps from one Git repository reconciled to Ready, with per-phase timings.
+    Controllers {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 10)]
+        objects: usize,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 600)]
+        timeout_secs: u64,
+    },
     /// Time the drift comparison (normalise, mask, field diff, render) of N objects.
     Drift {
         #[arg(long, default_value_t = 1000)]
