@@ -78,6 +78,8 @@ pub enum Command {
     Bench(BenchCommand),
     /// What applying Git would change in the cluster (flux diff).
     Diff(DiffArgs),
+    /// Print the objects a Flux object would apply (flux build), Secret values masked.
+    Build(BuildArgs),
     /// Image automation proposals (`images pending|approve|reject`).
     #[command(subcommand)]
     Images(ImagesCommand),
@@ -143,6 +145,27 @@ pub struct DiffKsArgs {
     pub output: DiffOutput,
 }
 
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(subcommand)]
+    pub target: BuildTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BuildTarget {
+    /// The objects a Kustomization's controller would apply (build, decryption, substitution).
+    #[command(alias = "ks")]
+    Kustomization(BuildKsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildKsArgs {
+    pub name: String,
+    /// Build this local directory instead of the source's artifact.
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum DiffOutput {
     #[default]
@@ -184,6 +207,17 @@ pub enum BenchCommand {
         count: usize,
         #[arg(long, default_value_t = 10)]
         namespaces: usize,
+    },
+    /// In-process controllers on a fresh in-memory store: COUNT Kustomizations × OBJECTS
+    /// ConfigMaps from one Git repository reconciled to Ready, with per-phase timings.
+    Controllers {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 10)]
+        objects: usize,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 600)]
+        timeout_secs: u64,
     },
     /// Time the drift comparison (normalise, mask, field diff, render) of N objects.
     Drift {

@@ -124,6 +124,19 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCommand::Seed { count, namespaces }) => {
             exit_code(commands::bench::seed(&connect(g).await?, count, namespaces).await?)
         }
+        Command::Bench(BenchCommand::Controllers {
+            count,
+            objects,
+            timeout_secs,
+        }) => {
+            let dir = std::env::temp_dir().join(format!("fluxdeck-bench-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&dir)?;
+            let timeout = std::time::Duration::from_secs(timeout_secs);
+            let report = crate::controllers::bench::run(&dir, count, objects, timeout).await;
+            let _ = std::fs::remove_dir_all(&dir);
+            print!("{}", report?);
+            Ok(0)
+        }
         Command::Bench(BenchCommand::Drift { objects }) => {
             println!("{}", commands::bench::drift(objects));
             Ok(0)
@@ -137,6 +150,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Reject(a) | Command::Images(ImagesCommand::Reject(a)) => {
             exit_code(commands::images::decide(&connect_with(g, true).await?, &a, false).await?)
         }
+        Command::Build(a) => exit_code(commands::build::run(&connect(g).await?, &a).await?),
         Command::Images(a) => exit_code(commands::images::pending(&connect(g).await?, &a).await?),
         Command::Bench(BenchCommand::Tui {
             objects,

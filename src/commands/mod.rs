@@ -3,6 +3,8 @@
 
 pub mod actions;
 pub mod bench;
+pub mod build;
+pub mod desired_tree;
 pub mod diff;
 pub mod events;
 pub mod export;

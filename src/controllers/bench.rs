@@ -1,4 +1,4 @@
-//! Benchmark for the lead to wire (`fluxdeck bench controllers` or a bench target): N
+//! `fluxdeck bench controllers [--count N] [--objects M]` (and tests/controllers_bench.rs): N
 //! Kustomizations × M ConfigMaps each, from one real Git repository, reconciled to Ready in a
 //! fresh in-memory embedded store, with per-phase timings from the telemetry bus.
 

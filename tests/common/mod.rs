@@ -83,6 +83,65 @@ impl Server {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `kubectl apply -f -` of a YAML stream (panics with kubectl's stderr on failure).
+    pub fn apply(&self, yaml: &str) {
+        use std::io::Write;
+        let mut child = Command::new(KUBECTL)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(["apply", "--server-side", "-f", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kubectl");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(yaml.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "kubectl apply failed: {}",
+            stderr(&out)
+        );
+    }
+
+    /// The object as JSON, or None when kubectl cannot get it.
+    pub fn get_json(&self, kind: &str, ns: &str, name: &str) -> Option<serde_json::Value> {
+        let out = self.kubectl(&["get", kind, "-n", ns, name, "-o", "json"]);
+        if !out.status.success() {
+            return None;
+        }
+        serde_json::from_slice(&out.stdout).ok()
+    }
+
+    /// Poll `kind ns/name` until `check` accepts it; panics with the last state after `timeout`.
+    pub fn wait_json(
+        &self,
+        kind: &str,
+        ns: &str,
+        name: &str,
+        timeout: Duration,
+        check: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let obj = self.get_json(kind, ns, name);
+            if let Some(o) = &obj
+                && check(o)
+            {
+                return o.clone();
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {kind} {ns}/{name}: {obj:#?}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// Run fluxdeck against this server.
     pub fn fluxdeck(&self, args: &[&str]) -> Output {
         Command::new(fluxdeck_bin())
@@ -106,6 +165,16 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("free port")
+}
+
+/// The status of condition `type_` (e.g. "Ready") of an object.
+pub fn condition_status<'a>(obj: &'a serde_json::Value, type_: &str) -> Option<&'a str> {
+    obj.pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == type_)?
+        .get("status")?
+        .as_str()
 }
 
 pub fn stdout(o: &Output) -> String {

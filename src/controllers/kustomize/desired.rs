@@ -8,10 +8,12 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::generate::{self, GenerateError};
+use super::overlay::Overlay;
 use super::{postbuild, spec};
 use crate::controllers::runtime::Failure;
 
-/// Build the objects `ks` (a Kustomization) wants from the source tree unpacked at `root`.
+/// Build the objects `ks` (a Kustomization) wants from the source tree unpacked at `root`
+/// (never written, so one unpacked artifact can serve every Kustomization of a source).
 /// Failures carry the Flux reason: `ArtifactFailed` for a missing path, `BuildFailed` otherwise.
 pub async fn build(
     client: &kube::Client,
@@ -26,8 +28,10 @@ pub async fn build(
     let dir = generate::secure_join(root, path);
     let spec_value = ks.get("spec").cloned().unwrap_or(Value::Null);
     let built = tokio::task::spawn_blocking(move || {
-        generate::prepare(&dir, &spec_value)?;
-        crate::engine::kustomize::build(&dir).map_err(|e| GenerateError::Io {
+        // The tree is only read: the generated kustomization file lives in memory.
+        let (file, text) = generate::plan(&dir, &spec_value)?;
+        let fs = Overlay::new(&file, text);
+        crate::engine::kustomize::build_with(&fs, &dir).map_err(|e| GenerateError::Io {
             what: "build",
             path: String::new(),
             message: e.to_string(),

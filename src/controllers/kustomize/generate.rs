@@ -105,6 +105,14 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), Generat
 
 /// Build the layering, writing the kustomization file in `dir`; returns its path.
 pub fn prepare(dir: &Path, spec: &Value) -> Result<PathBuf, GenerateError> {
+    let (file, text) = plan(dir, spec)?;
+    std::fs::write(&file, text).map_err(|e| io("write", &file, e))?;
+    Ok(file)
+}
+
+/// The kustomization file `prepare` would write in `dir` (its path and text), without
+/// writing: the source tree can stay shared and read-only.
+pub fn plan(dir: &Path, spec: &Value) -> Result<(PathBuf, String), GenerateError> {
     if !dir.is_dir() {
         return Err(GenerateError::PathNotFound(format!(
             "stat {}: no such file or directory",
@@ -136,8 +144,7 @@ pub fn prepare(dir: &Path, spec: &Value) -> Result<PathBuf, GenerateError> {
     };
     layer(&mut k, spec, dir)?;
     let text = yaml::to_string(&k).map_err(|e| io("write", &file, e))?;
-    std::fs::write(&file, text).map_err(|e| io("write", &file, e))?;
-    Ok(file)
+    Ok((file, text))
 }
 
 fn layer(k: &mut Value, spec: &Value, dir: &Path) -> Result<(), GenerateError> {

@@ -8,10 +8,12 @@ pub mod apply;
 pub mod desired;
 pub mod generate;
 pub mod health;
+mod overlay;
 mod pipeline;
 mod postbuild;
 pub mod prune;
 pub mod spec;
+mod trees;
 mod triggers;
 
 use std::sync::Arc;
@@ -77,6 +79,7 @@ pub struct Kustomizations {
     storage: Option<Storage>,
     http: reqwest::Client,
     resolver: apply::Resolver,
+    trees: trees::Trees,
     options: Options,
 }
 
@@ -93,6 +96,7 @@ impl Kustomizations {
             storage,
             http: reqwest::Client::new(),
             resolver: apply::Resolver::new(client.clone()),
+            trees: trees::Trees::default(),
             options,
         }
     }

@@ -11,30 +11,8 @@ use serde_json::{Value, json};
 use super::apply::{self, Action};
 use super::spec::{self, Ref};
 use super::{Kustomizations, desired, health, prune, source_resource};
-use crate::controllers::artifact;
 use crate::controllers::runtime::{Attempt, CondStatus, EventType, Failure, Outcome};
 use crate::engine::duration;
-
-/// A temporary build directory, removed when dropped.
-struct BuildDir(std::path::PathBuf);
-
-impl BuildDir {
-    fn create() -> std::io::Result<BuildDir> {
-        let p = std::env::temp_dir().join(format!("fluxdeck-build-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&p)?;
-        Ok(BuildDir(p))
-    }
-
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for BuildDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn fail(reason: &str, message: impl Into<String>) -> Failure {
     Failure::new(reason, message)
@@ -103,19 +81,14 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
     let started = Instant::now();
     let url = art.get("url").and_then(Value::as_str).unwrap_or("");
     let digest = art.get("digest").and_then(Value::as_str).unwrap_or("");
-    let bytes = artifact::fetch(k.storage.as_ref(), &k.http, url, digest)
+    let tree = k
+        .trees
+        .get(k.storage.as_ref(), &k.http, url, digest)
         .await
-        .map_err(|e| retry(e.into()))?;
-    let tmp = BuildDir::create().map_err(|e| {
-        retry(fail(
-            "ArtifactFailed",
-            format!("cannot create a build directory: {e}"),
-        ))
-    })?;
-    artifact::extract(&bytes, tmp.path(), url).map_err(|e| retry(e.into()))?;
+        .map_err(retry)?;
     at.phase("fetch", started);
     let started = Instant::now();
-    let docs = desired::build(&at.client, &obj, tmp.path(), k.options.strict_substitution)
+    let docs = desired::build(&at.client, &obj, tree.path(), k.options.strict_substitution)
         .await
         .map_err(retry)?;
     at.phase("build", started);

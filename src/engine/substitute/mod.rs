@@ -92,7 +92,9 @@ pub fn substitute_resource(
         object: object_id(obj),
         reason,
     };
-    let text = yaml::to_string(obj).map_err(|e| wrap(e.to_string()))?;
+    // go-yaml v2 spelling (as the controller serialises): YAML 1.1 words such as "yes" or
+    // "on" stay quoted, so they read back as strings, not booleans.
+    let text = crate::engine::kustomize::render_document(obj);
     let expanded = expand(&text, vars, strict).map_err(|e| wrap(e.to_string()))?;
     let value: Value = yaml::parse_one(&expanded).map_err(|e| {
         wrap(format!("the substituted resource is not valid YAML (check variable values for YAML syntax): {e}"))
