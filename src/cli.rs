@@ -37,6 +37,9 @@ pub struct GlobalArgs {
     /// Plain ASCII output: no box drawing, glyphs or emoji.
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Console: check every Kustomization for drift this often (e.g. 30s, 5m; 0 = off).
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub drift_interval: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

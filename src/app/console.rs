@@ -50,6 +50,7 @@ struct Inner {
     context: ContextInfo,
     permissions: Mutex<Permissions>,
     actor: String,
+    drift: Arc<super::console_drift::DriftStore>,
 }
 
 fn flux_kind_names() -> Vec<KindName> {
@@ -87,6 +88,7 @@ impl ClusterBackend {
             cache.watch_kind(&client, &ar, ns.as_deref());
         }
         let (changes, _) = watch::channel(0);
+        let drift = super::console_drift::DriftStore::new(client.clone());
         let inner = Arc::new(Inner {
             client,
             served,
@@ -99,6 +101,13 @@ impl ClusterBackend {
             context,
             permissions: Mutex::new(Permissions::default()),
             actor,
+            drift,
+        });
+        let weak = Arc::downgrade(&inner);
+        inner.drift.on_change(move || {
+            if let Some(i) = weak.upgrade() {
+                i.rebuild();
+            }
         });
         tokio::spawn(refresh_loop(Arc::downgrade(&inner)));
         tokio::spawn(check_permissions(Arc::downgrade(&inner)));
@@ -108,6 +117,12 @@ impl ClusterBackend {
     /// True once every watch finished its initial list.
     pub fn synced(&self) -> bool {
         self.inner.cache.synced()
+    }
+
+    /// Background drift detection of every Kustomization in scope, every `every`.
+    pub fn start_drift_detection(&self, every: Duration) {
+        let ns = self.inner.context.namespace.clone();
+        self.inner.drift.start_background(every, ns);
     }
 }
 
@@ -163,6 +178,7 @@ impl Inner {
             events,
             context: self.context.clone(),
             permissions,
+            drift: self.drift.reports(),
         };
         if let Ok(mut s) = self.snapshot.lock() {
             *s = Arc::new(snapshot);
@@ -366,6 +382,7 @@ async fn perform(
             Ok(format!("{o} deleted"))
         }
         Command::Apply { yaml } => apply_edit(inner, &yaml).await,
+        Command::Drift { target: o } => inner.drift.compute(&o).await,
         Command::Approve { target: o } | Command::Reject { target: o } => {
             Err(format!("no pending image update proposal for {o}"))
         }

@@ -9,6 +9,7 @@ use crate::commands::{self, Ctx};
 
 pub mod console;
 pub mod console_bench;
+pub mod console_drift;
 pub mod console_run;
 pub mod demo;
 pub mod embedded;

@@ -47,36 +47,101 @@ impl Drop for Scratch {
     }
 }
 
-async fn kustomization(ctx: &Ctx, args: &DiffKsArgs) -> Result<i32, String> {
-    let ns = ctx.namespace.clone();
-    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), &ns, &resource());
+/// Where the desired state comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum DesiredFrom<'a> {
+    /// The artifact the Kustomization's source serves now.
+    Artifact,
+    /// A local checkout (`--path DIR`), built with `spec.path: ./`.
+    Path(&'a Path),
+    /// A revision of the source GitRepository (`--revision REV`).
+    Revision(&'a str),
+}
+
+/// Why a drift report could not be made (always exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DriftError {
+    /// The Kustomization did not build (reason as Flux reports it, e.g. BuildFailed).
+    #[error("{reason}: {message}")]
+    Build { reason: String, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<String> for DriftError {
+    fn from(s: String) -> Self {
+        DriftError::Other(s)
+    }
+}
+
+impl From<&str> for DriftError {
+    fn from(s: &str) -> Self {
+        DriftError::Other(s.to_string())
+    }
+}
+
+/// The Kustomization `ns/name` as a JSON value.
+pub async fn get_kustomization(
+    client: &kube::Client,
+    ns: &str,
+    name: &str,
+) -> Result<Value, DriftError> {
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &resource());
     let ks = api
-        .get_opt(&args.name)
+        .get_opt(name)
         .await
-        .map_err(|e| format!("cannot get Kustomization {ns}/{}: {e}", args.name))?
-        .ok_or_else(|| format!("Kustomization {ns}/{} not found", args.name))?;
-    let mut ks = serde_json::to_value(ks).map_err(|e| e.to_string())?;
+        .map_err(|e| format!("cannot get Kustomization {ns}/{name}: {e}"))?
+        .ok_or_else(|| format!("Kustomization {ns}/{name} not found"))?;
+    Ok(serde_json::to_value(ks).map_err(|e| e.to_string())?)
+}
+
+/// What applying the desired state of `ks` would change: the one code path behind
+/// `fluxdeck diff kustomization` and the console's diff pane and drift badges.
+pub async fn drift_report(
+    client: &kube::Client,
+    ks: &Value,
+    from: DesiredFrom<'_>,
+) -> Result<Report, DriftError> {
+    let mut ks = ks.clone();
     let scratch = Scratch::new()?;
     let root = scratch.0.join("src");
-    if let Some(dir) = &args.path {
-        // flux diff builds the local directory itself; copy it so generating a
-        // kustomization.yaml never touches the user's checkout.
-        if !dir.is_dir() {
-            return Err(format!("invalid resource path \"{}\"", dir.display()));
+    match from {
+        DesiredFrom::Path(dir) => {
+            // flux diff builds the local directory itself; copy it so generating a
+            // kustomization.yaml never touches the user's checkout.
+            if !dir.is_dir() {
+                return Err(format!("invalid resource path \"{}\"", dir.display()).into());
+            }
+            copy_tree(dir, &root)?;
+            ks["spec"]["path"] = json!("./");
         }
-        copy_tree(dir, &root)?;
-        ks["spec"]["path"] = json!("./");
-    } else {
-        let source = source_of(ctx, &ks).await?;
-        match &args.revision {
-            Some(rev) => checkout_revision(&source, rev, &root)?,
-            None => fetch_artifact(ctx, &source, &root).await?,
+        DesiredFrom::Revision(rev) => {
+            let source = source_of(client, &ks).await?;
+            checkout_revision(&source, rev, &root)?;
+        }
+        DesiredFrom::Artifact => {
+            let source = source_of(client, &ks).await?;
+            fetch_artifact(client, &source, &root).await?;
         }
     }
-    let docs = desired::build(&ctx.client, &ks, &root, true)
+    let docs = desired::build(client, &ks, &root, true)
         .await
-        .map_err(|f| format!("{}: {}", f.reason, f.message))?;
-    let report = compare_all(ctx, &ks, &docs).await?;
+        .map_err(|f| DriftError::Build {
+            reason: f.reason,
+            message: f.message,
+        })?;
+    Ok(compare_all(client, &ks, &docs).await?)
+}
+
+async fn kustomization(ctx: &Ctx, args: &DiffKsArgs) -> Result<i32, DriftError> {
+    let ns = ctx.namespace.clone();
+    let ks = get_kustomization(&ctx.client, &ns, &args.name).await?;
+    let from = match (&args.path, &args.revision) {
+        (Some(dir), _) => DesiredFrom::Path(dir),
+        (None, Some(rev)) => DesiredFrom::Revision(rev),
+        (None, None) => DesiredFrom::Artifact,
+    };
+    let report = drift_report(&ctx.client, &ks, from).await?;
     match args.output {
         DiffOutput::Text => print!("{}", render::text(&report)),
         DiffOutput::Json => println!("{:#}", render::json(&report)),
@@ -93,12 +158,12 @@ async fn kustomization(ctx: &Ctx, args: &DiffKsArgs) -> Result<i32, String> {
     }
 }
 
-async fn source_of(ctx: &Ctx, ks: &Value) -> Result<Value, String> {
+async fn source_of(client: &kube::Client, ks: &Value) -> Result<Value, String> {
     let src =
         spec::source_ref(ks).ok_or("spec.sourceRef.kind and spec.sourceRef.name are required")?;
     let ar = source_resource(&src.kind)
         .ok_or_else(|| format!("unsupported spec.sourceRef.kind '{}'", src.kind))?;
-    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), &src.namespace, &ar);
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), &src.namespace, &ar);
     let obj = api
         .get_opt(&src.name)
         .await
@@ -108,7 +173,7 @@ async fn source_of(ctx: &Ctx, ks: &Value) -> Result<Value, String> {
 }
 
 /// The artifact the source serves now (digest-checked), unpacked into `root`.
-async fn fetch_artifact(ctx: &Ctx, source: &Value, root: &Path) -> Result<(), String> {
+async fn fetch_artifact(client: &kube::Client, source: &Value, root: &Path) -> Result<(), String> {
     let art = source
         .pointer("/status/artifact")
         .ok_or("the source has no artifact yet (status.artifact is empty)")?;
@@ -116,7 +181,7 @@ async fn fetch_artifact(ctx: &Ctx, source: &Value, root: &Path) -> Result<(), St
     let digest = art.get("digest").and_then(Value::as_str).unwrap_or("");
     let bytes = match service_proxy_path(url) {
         Some(path) => {
-            let bytes = proxy_get(&ctx.client, &path).await?;
+            let bytes = proxy_get(client, &path).await?;
             let actual = artifact::digest(&bytes);
             if !digest.is_empty() && actual != digest {
                 return Err(format!(
@@ -236,8 +301,8 @@ fn text<'a>(o: &'a Value, p: &str) -> &'a str {
 }
 
 /// Dry-run every desired object against its live state; then the would-be-pruned entries.
-async fn compare_all(ctx: &Ctx, ks: &Value, docs: &[Value]) -> Result<Report, String> {
-    let resolver = Resolver::new(ctx.client.clone());
+async fn compare_all(client: &kube::Client, ks: &Value, docs: &[Value]) -> Result<Report, String> {
+    let resolver = Resolver::new(client.clone());
     let new_namespaces: HashSet<&str> = docs
         .iter()
         .filter(|d| text(d, "/kind") == "Namespace")
@@ -264,8 +329,8 @@ async fn compare_all(ctx: &Ctx, ks: &Value, docs: &[Value]) -> Result<Report, St
         }
         built_ids.insert(ObjMetadata::new(ns.unwrap_or(""), name, &ar.group, kind).to_string());
         let api: Api<DynamicObject> = match ns {
-            Some(n) => Api::namespaced_with(ctx.client.clone(), n, &ar),
-            None => Api::all_with(ctx.client.clone(), &ar),
+            Some(n) => Api::namespaced_with(client.clone(), n, &ar),
+            None => Api::all_with(client.clone(), &ar),
         };
         let live = api
             .get_opt(name)
@@ -310,8 +375,8 @@ async fn compare_all(ctx: &Ctx, ks: &Value, docs: &[Value]) -> Result<Report, St
             let live = match resolver.resolve(&api_version, &om.kind).await {
                 Ok((ar, _)) => {
                     let api: Api<DynamicObject> = match ns {
-                        Some(n) => Api::namespaced_with(ctx.client.clone(), n, &ar),
-                        None => Api::all_with(ctx.client.clone(), &ar),
+                        Some(n) => Api::namespaced_with(client.clone(), n, &ar),
+                        None => Api::all_with(client.clone(), &ar),
                     };
                     api.get_opt(&om.name)
                         .await

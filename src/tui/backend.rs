@@ -6,7 +6,7 @@
 //! `select!` on `UnboundedSender::closed()` and stop (and not report) once it fires.
 
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -26,6 +26,37 @@ pub struct Snapshot {
     pub events: Vec<Value>,
     pub context: ContextInfo,
     pub permissions: Permissions,
+    /// Drift per Kustomization, as last computed by the backend (diff pane, drift badges).
+    pub drift: DriftMap,
+}
+
+/// Drift reports by Kustomization (shared, cheap to clone into every snapshot).
+pub type DriftMap = Arc<BTreeMap<ObjectRef, DriftStatus>>;
+
+/// The last drift computation of one Kustomization (`fluxdeck diff kustomization`'s code path).
+#[derive(Debug, Clone)]
+pub enum DriftStatus {
+    Ready {
+        report: Arc<crate::engine::diff::Report>,
+        at: jiff::Timestamp,
+    },
+    /// The comparison could not be made (e.g. the build failed): the message says why.
+    Failed {
+        message: String,
+        at: jiff::Timestamp,
+    },
+}
+
+impl DriftStatus {
+    /// Applying Git would change something (created, drifted or pruned objects).
+    pub fn has_changes(&self) -> bool {
+        matches!(self, DriftStatus::Ready { report, .. } if report.has_changes())
+    }
+    pub fn at(&self) -> jiff::Timestamp {
+        match self {
+            DriftStatus::Ready { at, .. } | DriftStatus::Failed { at, .. } => *at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -184,6 +215,11 @@ pub enum Command {
     Reject {
         target: ObjectRef,
     },
+    /// Compute the drift of a Kustomization (read-only: server-side dry-run); the result
+    /// lands in `Snapshot::drift`.
+    Drift {
+        target: ObjectRef,
+    },
 }
 
 impl Command {
@@ -207,6 +243,7 @@ impl Command {
             Command::Apply { .. } => "apply edited object".to_string(),
             Command::Approve { target } => format!("approve {target}"),
             Command::Reject { target } => format!("reject {target}"),
+            Command::Drift { target } => format!("diff {target}"),
         }
     }
 }

@@ -336,6 +336,7 @@ pub fn fleet() -> Snapshot {
             read_only: false,
         },
         permissions: Default::default(),
+        drift: Default::default(),
     }
 }
 

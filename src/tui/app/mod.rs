@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod avail;
+pub mod diff;
 pub mod input;
 pub mod state;
 pub mod update;

@@ -1,6 +1,7 @@
 //! Pure view-models: Flux objects in, plain data out. No terminal, no I/O.
 
 pub mod detail;
+pub mod diff;
 pub mod events;
 pub mod filter;
 pub mod index;

@@ -2,6 +2,7 @@
 //! draws the terminal, the headless `snapshot` command and the TestBackend snapshots.
 
 pub mod detail;
+pub mod diff;
 pub mod events;
 pub mod header;
 pub mod help;
@@ -36,7 +37,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         View::Tree => tree::draw(f, body, app),
         View::Events => events::draw(f, body, app),
         View::Detail => detail::draw(f, body, app),
-        View::Diff => slots::draw_diff(f, body, app),
+        View::Diff => diff::draw(f, body, app),
         View::Approvals => slots::draw_approvals(f, body, app),
     }
     match &app.input {

@@ -1,5 +1,5 @@
-//! The diff and approvals panes: slots that other features fill. Until then they say what
-//! will appear there and how to get it.
+//! The approvals pane: a slot that the image feature fills. Until then it says what will
+//! appear there and how to get it.
 
 use super::super::app::App;
 use super::pane;
@@ -32,24 +32,6 @@ fn empty_state(f: &mut Frame, area: Rect, app: &App, title: &str, lines: &[Strin
         })
         .collect();
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
-}
-
-pub fn draw_diff(f: &mut Frame, area: Rect, app: &mut App) {
-    let about = app.focus.clone().or_else(|| app.current_target());
-    let subject = about.map(|r| format!("for {r}")).unwrap_or_default();
-    let lines = [
-        "No drift report yet.".to_string(),
-        String::new(),
-        "This pane will show drift: the live objects of a Kustomization or HelmRelease compared"
-            .into(),
-        "with what its source revision would apply (like `flux diff kustomization`), with Secret"
-            .into(),
-        format!(
-            "values masked. Select a Kustomization or HelmRelease and press {}.",
-            key(app, Layer::List, Action::Diff)
-        ),
-    ];
-    empty_state(f, area, app, &format!("diff {subject}"), &lines);
 }
 
 pub fn draw_approvals(f: &mut Frame, area: Rect, app: &mut App) {
