@@ -126,6 +126,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
             println!("{}", commands::bench::drift(objects));
             Ok(0)
         }
+        Command::Diff(crate::cli::DiffArgs {
+            target: crate::cli::DiffTarget::Fleet(a),
+        }) => {
+            // Offline: no cluster is contacted.
+            let glyph = if g.ascii { "x" } else { "✗" };
+            exit_code(commands::diff_fleet::run(&a, glyph).await)
+        }
         Command::Diff(a) => exit_code(commands::diff::run(&connect(g).await?, &a).await?),
         Command::Images(a) => exit_code(commands::images::pending(&connect(g).await?, &a).await?),
         Command::Approve(a) => {

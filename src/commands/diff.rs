@@ -27,14 +27,15 @@ pub async fn run(ctx: &Ctx, args: &DiffArgs) -> Result<i32, CommandError> {
                 Ok(2)
             }
         },
+        DiffTarget::Fleet(a) => Ok(super::diff_fleet::run(a, ctx.glyph_fail()).await),
     }
 }
 
 /// A scratch directory removed when dropped.
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Scratch {
-    fn new() -> Result<Scratch, String> {
+    pub(crate) fn new() -> Result<Scratch, String> {
         let p = std::env::temp_dir().join(format!("fluxdeck-diff-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&p).map_err(|e| format!("cannot create {}: {e}", p.display()))?;
         Ok(Scratch(p))
@@ -258,6 +259,12 @@ fn checkout_revision(source: &Value, rev: &str, root: &Path) -> Result<(), Strin
         .pointer("/spec/url")
         .and_then(Value::as_str)
         .ok_or("--revision needs a GitRepository source with spec.url")?;
+    checkout(url, rev, root)
+}
+
+/// Clone `url` (a URL or a local path) and check out `rev` (branch, tag, commit, or a Flux
+/// revision `main@sha1:…`) into `root`, without `.git` (as an artifact has none).
+pub(crate) fn checkout(url: &str, rev: &str, root: &Path) -> Result<(), String> {
     let repo =
         git2::Repository::clone(url, root).map_err(|e| format!("cannot clone {url}: {e}"))?;
     let spec_rev = rev.rsplit_once(':').map_or(rev, |(_, sha)| sha);
@@ -274,7 +281,7 @@ fn checkout_revision(source: &Value, rev: &str, root: &Path) -> Result<(), Strin
     std::fs::remove_dir_all(root.join(".git")).map_err(|e| e.to_string())
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.map_err(|e| e.to_string())?;
         let rel = entry.path().strip_prefix(from).map_err(|e| e.to_string())?;

@@ -4,8 +4,10 @@
 pub mod actions;
 pub mod bench;
 pub mod diff;
+pub mod diff_fleet;
 pub mod events;
 pub mod export;
+pub mod fleet_sources;
 pub mod get;
 pub mod images;
 pub mod kustomize;
