@@ -167,7 +167,8 @@ pub fn glob_regex(glob: &str) -> Result<regex::Regex, regex::Error> {
     regex::Regex::new(&re)
 }
 
-/// The fixed directory before the first glob character (`apps/base/**` → `apps/base`).
+/// The fixed directory before the first glob character (`apps/base/**` → `apps/base`;
+/// a plain file path gives its directory).
 fn glob_base(pattern: &str) -> &str {
     let cut = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
     match pattern[..cut].rfind('/') {
@@ -242,7 +243,7 @@ mod tests {
         assert!(re.is_match("a.yaml") && re.is_match("x/y/a.yaml") && !re.is_match("a.yml"));
         assert_eq!(glob_base("apps/base/**"), "apps/base");
         assert_eq!(glob_base("infrastructure/**"), "infrastructure");
-        assert_eq!(glob_base("a/b.yaml"), "a/b.yaml");
+        assert_eq!(glob_base("a/b.yaml"), "a");
     }
 
     #[test]

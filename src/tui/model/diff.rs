@@ -142,8 +142,11 @@ mod tests {
     fn report() -> Report {
         let live = cm("old");
         let desired = cm("new");
+        // The dry-run of an existing object carries its resourceVersion.
+        let mut dry = desired.clone();
+        dry["metadata"]["resourceVersion"] = json!("3");
         Report {
-            objects: vec![diff::compare(&desired, Some(&desired), Some(&live))],
+            objects: vec![diff::compare(&desired, Some(&dry), Some(&live))],
         }
     }
 
