@@ -275,3 +275,85 @@ fn drift_of_a_live_kustomization_with_kubectl_git_and_sops() {
         "{err}"
     );
 }
+
+/// The console's backend computes drift off the UI thread: `Command::Drift` reports the
+/// summary and the snapshot carries the report; background detection finds drift by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_backend_publishes_drift_reports() {
+    use fluxdeck::tui::backend::{
+        Backend, Command as TuiCommand, ContextInfo, Mode, ObjectRef, Progress,
+    };
+    let server = Server::start(&[]);
+    let kc = kube::config::Kubeconfig::read_from(&server.kubeconfig).unwrap();
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .unwrap();
+    let client = kube::Client::try_from(cfg).unwrap();
+    wait_ready(&server, "apps");
+    server.kubectl_ok(&[
+        "-n",
+        "podinfo",
+        "patch",
+        "deployment",
+        "podinfo",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"spec":{"replicas":7}}"#,
+    ]);
+    let context = ContextInfo {
+        name: "test".into(),
+        namespace: None,
+        mode: Mode::Cluster,
+        read_only: false,
+    };
+    let backend = fluxdeck::app::console::ClusterBackend::start(client, context, "test".into())
+        .await
+        .unwrap();
+    let apps = ObjectRef::new("Kustomization", "flux-system", "apps");
+    let mut rx = backend.submit(TuiCommand::Drift {
+        target: apps.clone(),
+    });
+    let mut last = None;
+    while let Some(p) = rx.recv().await {
+        last = Some(p);
+    }
+    match last {
+        Some(Progress::Done(text)) => assert!(text.contains("1 drifted"), "{text}"),
+        other => panic!("drift command ended with {other:?}"),
+    }
+    let snap = backend.snapshot();
+    let status = snap.drift.get(&apps).expect("report in the snapshot");
+    assert!(status.has_changes());
+
+    // Background detection on its own finds the drift of infra-controllers after an edit.
+    server.kubectl_ok(&[
+        "-n",
+        "ingress-nginx",
+        "patch",
+        "deployment",
+        "ingress-nginx-controller",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"spec":{"replicas":4}}"#,
+    ]);
+    backend.start_drift_detection(Duration::from_millis(500));
+    let infra = ObjectRef::new("Kustomization", "flux-system", "infra-controllers");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if backend
+            .snapshot()
+            .drift
+            .get(&infra)
+            .is_some_and(|d| d.has_changes())
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no background drift report for {infra}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
