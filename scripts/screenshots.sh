@@ -3,7 +3,7 @@
 # and approvals, saved in screenshots/. Each view is a fresh `fluxdeck --embedded` in a
 # detached tmux pane; keys are sent with send-keys, the pane is captured with colours and
 # rendered by aha + headless Chromium.
-#   scripts/screenshots.sh [FLUXDECK_BINARY]          (SHOTS="approvals" to make only some)
+#   scripts/screenshots.sh [FLUXDECK_BINARY]   (SHOTS="diff approvals" or ONLY=diff: just some)
 # Needs: tmux, aha, chromium, fonts-dejavu-core
 #   (apt-get install -y --no-install-recommends tmux aha chromium fonts-dejavu-core)
 set -eu
@@ -20,10 +20,17 @@ mkdir -p "$out"
 # shot NAME KEYS...: start the demo, wait until it shows its objects, send KEYS, capture.
 shot() {
   local name=$1; shift
-  local work sock
-  work=$(mktemp -d); sock="fdshot$$"
+  local work
+  work=$(mktemp -d)
+  capture "$name" "$work" "$bin --embedded --data-dir $work/data" "$@"
+}
+
+# capture NAME WORKDIR COMMAND KEYS...: run COMMAND (the console) in tmux, send KEYS, render.
+capture() {
+  local name=$1 work=$2 cmd=$3; shift 3
+  local sock="fdshot$$"
   tmux -L "$sock" -f /dev/null new-session -d -s s -x "$cols" -y "$rows" \
-    "TERM=xterm-256color COLORTERM=truecolor $bin --embedded --data-dir $work/data"
+    "TERM=xterm-256color COLORTERM=truecolor $cmd"
   tmux -L "$sock" set -g status off >/dev/null
   # The demo's controllers reconcile on start: wait for every object to be listed and settled.
   for _ in $(seq 1 150); do
@@ -58,11 +65,32 @@ shot() {
   echo "$out/$name.png"
 }
 
-want() { [ -z "${SHOTS:-}" ] || [[ " $SHOTS " == *" $1 "* ]]; }
+want() { if [ -n "${ONLY:-}" ]; then [ "$ONLY" = "$1" ]; else [ -z "${SHOTS:-}" ] || [[ " $SHOTS " == *" $1 "* ]]; fi; }
 want list && shot list
 want tree && shot tree t
 want events && shot events e
 want detail && shot detail Enter
-want diff && shot diff D
+# The diff pane needs drift: the demo's store is served (`fluxdeck server`, the same embedded
+# store and controllers), kubectl edits a live Deployment of the apps Kustomization, and the
+# console on that kubeconfig opens the diff of apps.
+shot_diff() {
+  local work kc pid k
+  work=$(mktemp -d); kc=$work/kubeconfig
+  "$bin" server --listen 127.0.0.1:0 --data-dir "$work/data" --kubeconfig-out "$kc" >/dev/null 2>&1 &
+  pid=$!
+  k() { kubectl --kubeconfig "$kc" "$@"; }
+  for _ in $(seq 1 300); do
+    [ -f "$kc" ] && k -n flux-system get ks apps -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True && break
+    sleep 0.2
+  done
+  k -n podinfo patch deployment podinfo --type merge -p '{"spec":{"replicas":5}}' >/dev/null
+  k -n podinfo patch deployment podinfo --type json \
+    -p '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"ghcr.io/stefanprodan/podinfo:6.0.0-hotfix"}]' >/dev/null
+  capture diff "$work" "$bin --kubeconfig $kc" / apps Enter D sleep:3
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+command -v kubectl >/dev/null || kubectl() { /usr/lib/google-cloud-sdk/bin/kubectl.1.33 "$@"; }
+want diff && shot_diff
 # The demo registry's scan, the policy and the gated automation propose podinfo 6.7.1.
 want approvals && shot approvals A wait:6.7.1

@@ -37,6 +37,9 @@ pub struct GlobalArgs {
     /// Plain ASCII output: no box drawing, glyphs or emoji.
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Console: check every Kustomization for drift this often (e.g. 30s, 5m; 0 = off).
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub drift_interval: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -130,6 +133,27 @@ pub enum DiffTarget {
     /// Diff a Kustomization's desired state against the cluster (exit 0 none, 1 diff, 2 error).
     #[command(alias = "ks")]
     Kustomization(DiffKsArgs),
+    /// PR preview, offline: what moving the fleet from one Git revision to another would
+    /// change, per Kustomization (exit 0 none, 1 changes, 2 error).
+    Fleet(DiffFleetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffFleetArgs {
+    /// The fleet repository: a local path or a Git URL.
+    #[arg(long, value_name = "PATH_OR_URL")]
+    pub repo: String,
+    /// The revision the cluster runs now (branch, tag or commit).
+    #[arg(long, value_name = "REF")]
+    pub from: String,
+    /// The revision under review.
+    #[arg(long, value_name = "REF")]
+    pub to: String,
+    /// The cluster directory bootstrap points at (default: the only one under clusters/).
+    #[arg(long, value_name = "DIR")]
+    pub cluster_path: Option<String>,
+    #[arg(short, long, value_enum, default_value_t)]
+    pub output: DiffOutput,
 }
 
 #[derive(Debug, Args)]

@@ -54,6 +54,7 @@ struct Inner {
     permissions: Mutex<Permissions>,
     actor: String,
     approvals: Arc<super::console_approvals::BranchRows>,
+    drift: Arc<super::console_drift::DriftStore>,
 }
 
 fn flux_kind_names() -> Vec<KindName> {
@@ -91,6 +92,7 @@ impl ClusterBackend {
             cache.watch_kind(&client, &ar, ns.as_deref());
         }
         let (changes, _) = watch::channel(0);
+        let drift = super::console_drift::DriftStore::new(client.clone());
         let inner = Arc::new(Inner {
             client,
             served,
@@ -105,6 +107,13 @@ impl ClusterBackend {
             permissions: Mutex::new(Permissions::default()),
             actor,
             approvals: Arc::default(),
+            drift,
+        });
+        let weak = Arc::downgrade(&inner);
+        inner.drift.on_change(move || {
+            if let Some(i) = weak.upgrade() {
+                i.rebuild();
+            }
         });
         let weak = Arc::downgrade(&inner);
         super::console_approvals::spawn_scanner(
@@ -129,6 +138,12 @@ impl ClusterBackend {
     /// True once every watch finished its initial list.
     pub fn synced(&self) -> bool {
         self.inner.cache.synced()
+    }
+
+    /// Background drift detection of every Kustomization in scope, every `every`.
+    pub fn start_drift_detection(&self, every: Duration) {
+        let ns = self.inner.context.namespace.clone();
+        self.inner.drift.start_background(every, ns);
     }
 }
 
@@ -172,6 +187,7 @@ impl Inner {
             permissions,
             approvals: super::console_approvals::collect(&self.cache, &self.approvals),
             sync: parts.sync,
+            drift: self.drift.reports(),
         };
         if let Ok(mut s) = self.snapshot.lock() {
             *s = Arc::new(snapshot);
@@ -367,6 +383,7 @@ async fn perform(
             Ok(format!("{o} deleted"))
         }
         Command::Apply { yaml } => apply_edit(inner, &yaml).await,
+        Command::Drift { target: o } => inner.drift.compute(&o).await,
         Command::Approve { target: o, id } => {
             let (a, actor) = (&inner.approvals, &inner.actor);
             super::console_approvals::decide(client, a, &o, &id, true, actor, &r).await

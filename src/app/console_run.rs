@@ -37,9 +37,43 @@ pub async fn run_console(g: &GlobalArgs) -> Result<i32> {
     let ctx = super::connect_with(g, true).await?;
     let backend = backend(&ctx, g).await?;
     let opts = crate::tui::run::TuiOptions::load(&ctx.context, g.ascii, ctx.read_only)?;
+    if let Some(every) = drift_interval(g, &ctx.context, opts.read_only)? {
+        backend.start_drift_detection(every);
+    }
     crate::tui::run::run(Arc::new(backend), opts).await?;
     drop(ctx);
     Ok(0)
+}
+
+/// The background drift interval from `--drift-interval` and config.toml (None = off).
+fn drift_interval(g: &GlobalArgs, context: &str, read_only: bool) -> Result<Option<Duration>> {
+    let settings = match crate::config::ConfigPaths::discover() {
+        Some(p) => crate::config::settings::Settings::load(&p)?,
+        None => Default::default(),
+    };
+    Ok(settings.drift_interval(g.drift_interval.as_deref(), context, read_only)?)
+}
+
+/// `snapshot --view diff`: compute the selected Kustomization's drift first (as `D` would).
+async fn prepare_diff(backend: &ClusterBackend, select: Option<&str>) {
+    use crate::tui::backend::{Backend, Command, ObjectRef, Progress};
+    let Some(target) = select.and_then(ObjectRef::parse) else {
+        return;
+    };
+    let mut changes = backend.changes();
+    let mut rx = backend.submit(Command::Drift {
+        target: target.clone(),
+    });
+    while let Some(p) = rx.recv().await {
+        if !matches!(p, Progress::Step(_)) {
+            break;
+        }
+    }
+    // Wait until the snapshot carries the report.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !backend.snapshot().drift.contains_key(&target) && Instant::now() < deadline {
+        let _ = tokio::time::timeout(Duration::from_millis(100), changes.changed()).await;
+    }
 }
 
 fn parse_size(s: &str) -> Result<(u16, u16)> {
@@ -79,6 +113,9 @@ pub async fn run_snapshot(g: &GlobalArgs, a: &SnapshotArgs) -> Result<i32> {
         let _ = tokio::time::timeout(Duration::from_millis(100), changes.changed()).await;
     }
     tokio::time::sleep(Duration::from_millis(50)).await;
+    if view == View::Diff {
+        prepare_diff(&backend, a.select.as_deref()).await;
+    }
     let snapshot = crate::tui::backend::Backend::snapshot(&backend);
     let frame = crate::tui::headless::render_frame(
         &snapshot,

@@ -10,6 +10,7 @@ use crate::commands::{self, Ctx};
 pub mod console;
 pub mod console_approvals;
 pub mod console_bench;
+pub mod console_drift;
 pub mod console_run;
 pub mod console_snapshot;
 pub mod demo;
@@ -140,6 +141,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Bench(BenchCommand::Drift { objects }) => {
             println!("{}", commands::bench::drift(objects));
             Ok(0)
+        }
+        Command::Diff(crate::cli::DiffArgs {
+            target: crate::cli::DiffTarget::Fleet(a),
+        }) => {
+            // Offline: no cluster is contacted.
+            let glyph = if g.ascii { "x" } else { "✗" };
+            exit_code(commands::diff_fleet::run(&a, glyph).await)
         }
         Command::Diff(a) => exit_code(commands::diff::run(&connect(g).await?, &a).await?),
         // Deciding needs the image automation controller to act: on the embedded store it

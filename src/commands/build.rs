@@ -28,12 +28,16 @@ pub async fn run(ctx: &Ctx, args: &BuildArgs) -> Result<i32, CommandError> {
 }
 
 async fn kustomization(ctx: &Ctx, args: &BuildKsArgs) -> Result<String, String> {
-    let ks = desired_tree::get_kustomization(ctx, &args.name).await?;
+    let ks = desired_tree::get_kustomization(&ctx.client, &ctx.namespace, &args.name)
+        .await
+        .map_err(|e| e.to_string())?;
     let from = match &args.path {
         Some(dir) => TreeFrom::Local(dir),
         None => TreeFrom::Artifact,
     };
-    let docs = desired_tree::desired_objects(ctx, &ks, from).await?;
+    let docs = desired_tree::desired_objects(&ctx.client, &ks, from)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(render_masked(&docs))
 }
 

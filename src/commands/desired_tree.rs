@@ -1,73 +1,23 @@
-//! The desired state of a Kustomization as its controller computes it, for the commands that
-//! show it without applying (`fluxdeck build kustomization`, `fluxdeck diff kustomization`): the
-//! Kustomization read from the cluster, the source tree from the artifact, a local directory or
-//! a Git revision, then `controllers::kustomize::desired::build` (the controller's own function).
+//! The desired state of a Kustomization as its controller computes it, for everything that
+//! shows it without applying (`fluxdeck build kustomization`, `fluxdeck diff kustomization`,
+//! `fluxdeck diff fleet`, the console's diff pane and drift badges): the Kustomization read
+//! from the cluster, the source tree from the artifact, a local directory or a Git revision,
+//! then `controllers::kustomize::desired::build` (the controller's own function).
 
 use std::path::{Path, PathBuf};
 
 use kube::api::{Api, DynamicObject};
 use serde_json::{Value, json};
 
-use super::Ctx;
 use crate::controllers::artifact;
 use crate::controllers::kustomize::{desired, resource, source_resource, spec};
 
-/// Where the source files come from.
-#[derive(Debug, Clone, Copy)]
-pub enum TreeFrom<'a> {
-    /// The source's current artifact (digest-checked).
-    Artifact,
-    /// A local directory, built as the Kustomization's path.
-    Local(&'a Path),
-    /// A revision of the source GitRepository.
-    Revision(&'a str),
-}
-
-/// The Kustomization NAME in the context namespace, as JSON.
-pub async fn get_kustomization(ctx: &Ctx, name: &str) -> Result<Value, String> {
-    let ns = &ctx.namespace;
-    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource());
-    let ks = api
-        .get_opt(name)
-        .await
-        .map_err(|e| format!("cannot get Kustomization {ns}/{name}: {e}"))?
-        .ok_or_else(|| format!("Kustomization {ns}/{name} not found"))?;
-    serde_json::to_value(ks).map_err(|e| e.to_string())
-}
-
-/// The objects the controller would apply for `ks`, built from `from`.
-pub async fn desired_objects(
-    ctx: &Ctx,
-    ks: &Value,
-    from: TreeFrom<'_>,
-) -> Result<Vec<Value>, String> {
-    let mut ks = ks.clone();
-    let scratch = Scratch::new()?;
-    let root = scratch.0.join("src");
-    match from {
-        TreeFrom::Local(dir) => {
-            // flux builds the local directory itself; copy it so generating a
-            // kustomization.yaml never touches the user's checkout.
-            if !dir.is_dir() {
-                return Err(format!("invalid resource path \"{}\"", dir.display()));
-            }
-            copy_tree(dir, &root)?;
-            ks["spec"]["path"] = json!("./");
-        }
-        TreeFrom::Artifact => fetch_artifact(ctx, &source_of(ctx, &ks).await?, &root).await?,
-        TreeFrom::Revision(rev) => checkout_revision(&source_of(ctx, &ks).await?, rev, &root)?,
-    }
-    desired::build(&ctx.client, &ks, &root, true)
-        .await
-        .map_err(|f| format!("{}: {}", f.reason, f.message))
-}
-
 /// A scratch directory removed when dropped.
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Scratch {
-    fn new() -> Result<Scratch, String> {
-        let p = std::env::temp_dir().join(format!("fluxdeck-desired-{}", uuid::Uuid::new_v4()));
+    pub(crate) fn new() -> Result<Scratch, String> {
+        let p = std::env::temp_dir().join(format!("fluxdeck-diff-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&p).map_err(|e| format!("cannot create {}: {e}", p.display()))?;
         Ok(Scratch(p))
     }
@@ -79,12 +29,96 @@ impl Drop for Scratch {
     }
 }
 
-async fn source_of(ctx: &Ctx, ks: &Value) -> Result<Value, String> {
+/// Where the desired state comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum TreeFrom<'a> {
+    /// The artifact the Kustomization's source serves now.
+    Artifact,
+    /// A local checkout (`--path DIR`), built with `spec.path: ./`.
+    Local(&'a Path),
+    /// A revision of the source GitRepository (`--revision REV`).
+    Revision(&'a str),
+}
+
+/// Why a drift report could not be made (always exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DesiredError {
+    /// The Kustomization did not build (reason as Flux reports it, e.g. BuildFailed).
+    #[error("{reason}: {message}")]
+    Build { reason: String, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<String> for DesiredError {
+    fn from(s: String) -> Self {
+        DesiredError::Other(s)
+    }
+}
+
+impl From<&str> for DesiredError {
+    fn from(s: &str) -> Self {
+        DesiredError::Other(s.to_string())
+    }
+}
+
+/// The Kustomization `ns/name` as a JSON value.
+pub async fn get_kustomization(
+    client: &kube::Client,
+    ns: &str,
+    name: &str,
+) -> Result<Value, DesiredError> {
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &resource());
+    let ks = api
+        .get_opt(name)
+        .await
+        .map_err(|e| format!("cannot get Kustomization {ns}/{name}: {e}"))?
+        .ok_or_else(|| format!("Kustomization {ns}/{name} not found"))?;
+    Ok(serde_json::to_value(ks).map_err(|e| e.to_string())?)
+}
+
+/// The objects the controller would apply for `ks`, built from `from`.
+pub async fn desired_objects(
+    client: &kube::Client,
+    ks: &Value,
+    from: TreeFrom<'_>,
+) -> Result<Vec<Value>, DesiredError> {
+    let mut ks = ks.clone();
+    let scratch = Scratch::new()?;
+    let root = scratch.0.join("src");
+    match from {
+        TreeFrom::Local(dir) => {
+            // flux builds the local directory itself; copy it so generating a
+            // kustomization.yaml never touches the user's checkout.
+            if !dir.is_dir() {
+                return Err(format!("invalid resource path \"{}\"", dir.display()).into());
+            }
+            copy_tree(dir, &root)?;
+            ks["spec"]["path"] = json!("./");
+        }
+        TreeFrom::Revision(rev) => {
+            let source = source_of(client, &ks).await?;
+            checkout_revision(&source, rev, &root)?;
+        }
+        TreeFrom::Artifact => {
+            let source = source_of(client, &ks).await?;
+            fetch_artifact(client, &source, &root).await?;
+        }
+    }
+    desired::build(client, &ks, &root, true)
+        .await
+        .map_err(|f| DesiredError::Build {
+            reason: f.reason,
+            message: f.message,
+        })
+}
+
+async fn source_of(client: &kube::Client, ks: &Value) -> Result<Value, String> {
     let src =
         spec::source_ref(ks).ok_or("spec.sourceRef.kind and spec.sourceRef.name are required")?;
     let ar = source_resource(&src.kind)
         .ok_or_else(|| format!("unsupported spec.sourceRef.kind '{}'", src.kind))?;
-    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), &src.namespace, &ar);
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), &src.namespace, &ar);
     let obj = api
         .get_opt(&src.name)
         .await
@@ -94,7 +128,7 @@ async fn source_of(ctx: &Ctx, ks: &Value) -> Result<Value, String> {
 }
 
 /// The artifact the source serves now (digest-checked), unpacked into `root`.
-async fn fetch_artifact(ctx: &Ctx, source: &Value, root: &Path) -> Result<(), String> {
+async fn fetch_artifact(client: &kube::Client, source: &Value, root: &Path) -> Result<(), String> {
     let art = source
         .pointer("/status/artifact")
         .ok_or("the source has no artifact yet (status.artifact is empty)")?;
@@ -102,7 +136,7 @@ async fn fetch_artifact(ctx: &Ctx, source: &Value, root: &Path) -> Result<(), St
     let digest = art.get("digest").and_then(Value::as_str).unwrap_or("");
     let bytes = match service_proxy_path(url) {
         Some(path) => {
-            let bytes = proxy_get(&ctx.client, &path).await?;
+            let bytes = proxy_get(client, &path).await?;
             let actual = artifact::digest(&bytes);
             if !digest.is_empty() && actual != digest {
                 return Err(format!(
@@ -179,6 +213,12 @@ fn checkout_revision(source: &Value, rev: &str, root: &Path) -> Result<(), Strin
         .pointer("/spec/url")
         .and_then(Value::as_str)
         .ok_or("--revision needs a GitRepository source with spec.url")?;
+    checkout(url, rev, root)
+}
+
+/// Clone `url` (a URL or a local path) and check out `rev` (branch, tag, commit, or a Flux
+/// revision `main@sha1:…`) into `root`, without `.git` (as an artifact has none).
+pub(crate) fn checkout(url: &str, rev: &str, root: &Path) -> Result<(), String> {
     let repo =
         git2::Repository::clone(url, root).map_err(|e| format!("cannot clone {url}: {e}"))?;
     let spec_rev = rev.rsplit_once(':').map_or(rev, |(_, sha)| sha);
@@ -195,7 +235,7 @@ fn checkout_revision(source: &Value, rev: &str, root: &Path) -> Result<(), Strin
     std::fs::remove_dir_all(root.join(".git")).map_err(|e| e.to_string())
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.map_err(|e| e.to_string())?;
         let rel = entry.path().strip_prefix(from).map_err(|e| e.to_string())?;

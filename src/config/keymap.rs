@@ -48,6 +48,8 @@ actions! {
     Follow => "follow", TypeFilter => "type_filter", GlobalEvents => "global_events",
     Approve => "approve", Reject => "reject", NextTab => "next_tab", PrevTab => "prev_tab",
     Save => "save", Cancel => "cancel", Submit => "submit",
+    NextHunk => "next_hunk", PrevHunk => "prev_hunk", ToggleFullDiff => "toggle_full_diff",
+    CopyDiff => "copy_diff",
 }
 
 impl Action {

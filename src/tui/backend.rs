@@ -6,7 +6,7 @@
 //! `select!` on `UnboundedSender::closed()` and stop (and not report) once it fires.
 
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -32,6 +32,8 @@ pub struct Snapshot {
     /// How many watched kinds finished their initial list: the console paints what it has
     /// and says "syncing N/M kinds" until every kind is listed.
     pub sync: SyncProgress,
+    /// Drift per Kustomization, as last computed by the backend (diff pane, drift badges).
+    pub drift: DriftMap,
 }
 
 /// Initial-list progress of the backend's watches (all zero: nothing to report).
@@ -51,6 +53,35 @@ impl SyncProgress {
 /// Wrap plain values for a `Snapshot` (tests, fixtures, the embedded demo).
 pub fn shared(values: Vec<Value>) -> Vec<Arc<Value>> {
     values.into_iter().map(Arc::new).collect()
+}
+
+/// Drift reports by Kustomization (shared, cheap to clone into every snapshot).
+pub type DriftMap = Arc<BTreeMap<ObjectRef, DriftStatus>>;
+
+/// The last drift computation of one Kustomization (`fluxdeck diff kustomization`'s code path).
+#[derive(Debug, Clone)]
+pub enum DriftStatus {
+    Ready {
+        report: Arc<crate::engine::diff::Report>,
+        at: jiff::Timestamp,
+    },
+    /// The comparison could not be made (e.g. the build failed): the message says why.
+    Failed {
+        message: String,
+        at: jiff::Timestamp,
+    },
+}
+
+impl DriftStatus {
+    /// Applying Git would change something (created, drifted or pruned objects).
+    pub fn has_changes(&self) -> bool {
+        matches!(self, DriftStatus::Ready { report, .. } if report.has_changes())
+    }
+    pub fn at(&self) -> jiff::Timestamp {
+        match self {
+            DriftStatus::Ready { at, .. } | DriftStatus::Failed { at, .. } => *at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -213,6 +244,11 @@ pub enum Command {
         target: ObjectRef,
         id: String,
     },
+    /// Compute the drift of a Kustomization (read-only: server-side dry-run); the result
+    /// lands in `Snapshot::drift`.
+    Drift {
+        target: ObjectRef,
+    },
 }
 
 impl Command {
@@ -236,6 +272,7 @@ impl Command {
             Command::Apply { .. } => "apply edited object".to_string(),
             Command::Approve { target, .. } => format!("approve {target}"),
             Command::Reject { target, .. } => format!("reject {target}"),
+            Command::Drift { target } => format!("diff {target}"),
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct Glyphs {
     pub expanded: &'static str,
     pub collapsed: &'static str,
     pub sep: &'static str,
+    /// Badge of objects and Kustomizations whose live state differs from Git.
+    pub drift: &'static str,
     pub border: border::Set<'static>,
 }
 
@@ -42,6 +44,7 @@ pub const UNICODE: Glyphs = Glyphs {
     expanded: "▾",
     collapsed: "▸",
     sep: "│",
+    drift: "≠",
     border: border::ROUNDED,
 };
 
@@ -73,6 +76,7 @@ pub const ASCII: Glyphs = Glyphs {
     expanded: "v",
     collapsed: ">",
     sep: "|",
+    drift: "!=",
     border: ASCII_BORDER,
 };
 

@@ -63,6 +63,9 @@ pub fn prepared_app(
             }
         }
         View::Events => app.events.global = target.is_none(),
+        View::Diff => {
+            app.show_diff_of(target.clone());
+        }
         _ => {}
     }
     app

@@ -338,6 +338,7 @@ pub fn fleet() -> Snapshot {
         permissions: Default::default(),
         approvals: Vec::new(),
         sync: Default::default(),
+        drift: Default::default(),
     }
 }
 

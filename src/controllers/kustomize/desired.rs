@@ -21,6 +21,37 @@ pub async fn build(
     root: &Path,
     strict_substitution: bool,
 ) -> Result<Vec<Value>, Failure> {
+    let docs = render(ks, root).await?;
+    let ns = spec::own_namespace(ks);
+    let name = ks
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let docs = postbuild::substitute_all(client, ks, &ns, docs, strict_substitution).await?;
+    postbuild::normalise(ks, docs, name, &ns)
+}
+
+/// The offline variant (`fluxdeck diff fleet`): no cluster to read from, so
+/// `postBuild.substituteFrom` resolves against `objects` (ConfigMaps and Secrets the fleet
+/// itself defines) and SOPS documents stay encrypted. Returns the objects and the
+/// substituteFrom references that could not be resolved.
+pub async fn build_offline(
+    ks: &Value,
+    root: &Path,
+    objects: &[Value],
+) -> Result<(Vec<Value>, Vec<String>), Failure> {
+    let docs = render(ks, root).await?;
+    let ns = spec::own_namespace(ks);
+    let name = ks
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let (docs, missing) = postbuild::substitute_offline(ks, &ns, docs, objects)?;
+    Ok((postbuild::normalise(ks, docs, name, &ns)?, missing))
+}
+
+/// Generate the kustomization file for `spec` (secure path) and run the kustomize build.
+async fn render(ks: &Value, root: &Path) -> Result<Vec<Value>, Failure> {
     let path = ks
         .pointer("/spec/path")
         .and_then(Value::as_str)
@@ -39,31 +70,20 @@ pub async fn build(
     })
     .await
     .map_err(|e| Failure::new("BuildFailed", format!("build worker failed: {e}")))?;
-    let docs = match built {
-        Ok(d) => d,
-        Err(GenerateError::PathNotFound(m)) => {
-            return Err(Failure::new(
-                "ArtifactFailed",
-                format!("kustomization path not found: {m}"),
-            ));
-        }
+    match built {
+        Ok(d) => Ok(d),
+        Err(GenerateError::PathNotFound(m)) => Err(Failure::new(
+            "ArtifactFailed",
+            format!("kustomization path not found: {m}"),
+        )),
         Err(GenerateError::Io {
             what: "build",
             message,
             ..
-        }) => {
-            return Err(Failure::new(
-                "BuildFailed",
-                format!("kustomize build failed: {message}"),
-            ));
-        }
-        Err(e) => return Err(Failure::new("BuildFailed", e.to_string())),
-    };
-    let ns = spec::own_namespace(ks);
-    let name = ks
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let docs = postbuild::substitute_all(client, ks, &ns, docs, strict_substitution).await?;
-    postbuild::normalise(ks, docs, name, &ns)
+        }) => Err(Failure::new(
+            "BuildFailed",
+            format!("kustomize build failed: {message}"),
+        )),
+        Err(e) => Err(Failure::new("BuildFailed", e.to_string())),
+    }
 }

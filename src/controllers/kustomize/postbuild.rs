@@ -169,6 +169,17 @@ pub(super) async fn substitute_all(
             }
         }
     }
+    substitute_with(post, &sources, docs, strict)
+}
+
+/// Substitute the variables of `postBuild.substitute` and of `sources` (the ConfigMaps and
+/// Secrets of `substituteFrom`, each with its `kind`) into every document.
+fn substitute_with(
+    post: &Value,
+    sources: &[Value],
+    docs: Vec<Value>,
+    strict: bool,
+) -> Result<Vec<Value>, Failure> {
     let refs: Vec<&Value> = sources.iter().collect();
     let vars = substitute::collect_vars(&refs, post.get("substitute"))
         .map_err(|e| fail("BuildFailed", e.to_string()))?;
@@ -182,6 +193,46 @@ pub(super) async fn substitute_all(
                 .map_err(|e| fail("BuildFailed", e.to_string()))
         })
         .collect()
+}
+
+/// Offline post-build: `substituteFrom` looked up among `objects` (what the fleet defines),
+/// non-strict, no decryption. Returns the documents and the references not found.
+pub(super) fn substitute_offline(
+    ks: &Value,
+    ns: &str,
+    docs: Vec<Value>,
+    objects: &[Value],
+) -> Result<(Vec<Value>, Vec<String>), Failure> {
+    let Some(post) = ks.pointer("/spec/postBuild") else {
+        return Ok((docs, Vec::new()));
+    };
+    let mut sources = Vec::new();
+    let mut missing = Vec::new();
+    let text = |o: &Value, p: &str| {
+        o.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    for r in post
+        .get("substituteFrom")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (kind, name) = (text(r, "/kind"), text(r, "/name"));
+        let found = objects.iter().find(|o| {
+            text(o, "/kind") == kind
+                && text(o, "/metadata/name") == name
+                && text(o, "/metadata/namespace") == ns
+        });
+        match found {
+            Some(o) => sources.push(o.clone()),
+            None if r.get("optional").and_then(Value::as_bool) == Some(true) => {}
+            None => missing.push(format!("{kind}/{ns}/{name}")),
+        }
+    }
+    Ok((substitute_with(post, &sources, docs, false)?, missing))
 }
 
 /// Ownership labels, commonMetadata, required identity fields, no status (except CRDs).

@@ -71,7 +71,15 @@ pub fn object_view(o: &ObjectDiff, context: usize, ascii: bool) -> ObjectView {
         };
         let (o0, o1) = (first.old_range().start, last.old_range().end);
         let (n0, n1) = (first.new_range().start, last.new_range().end);
-        let header = format!("@@ -{},{} +{},{} @@", o0 + 1, o1 - o0, n0 + 1, n1 - n0);
+        // Unified-diff convention: an empty side starts at line 0.
+        let start = |a: usize, b: usize| if b == a { a } else { a + 1 };
+        let header = format!(
+            "@@ -{},{} +{},{} @@",
+            start(o0, o1),
+            o1 - o0,
+            start(n0, n1),
+            n1 - n0
+        );
         let mut lines = Vec::new();
         for op in &group {
             for change in diff.iter_inline_changes(op) {

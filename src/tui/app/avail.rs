@@ -81,6 +81,7 @@ impl App {
             }
             CancelAction => self.running().next().is_some(),
             Approve | Reject => self.view == View::Approvals && self.selected_approval().is_some(),
+            NextHunk | PrevHunk | ToggleFullDiff | CopyDiff => self.view == View::Diff,
             _ => true,
         };
         if !applies {

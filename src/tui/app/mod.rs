@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod approvals;
 pub mod avail;
+pub mod diff;
 pub mod input;
 pub mod state;
 pub mod update;

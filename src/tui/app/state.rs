@@ -175,6 +175,7 @@ pub struct App {
     pub tree: TreeState,
     pub events: EventsState,
     pub approvals: super::approvals::ApprovalsState,
+    pub diff: super::diff::DiffState,
     /// The object the detail and events views are about.
     pub focus: Option<ObjectRef>,
     pub actions: VecDeque<ActionEntry>,
@@ -223,6 +224,7 @@ impl App {
                 offset: 0,
             },
             approvals: Default::default(),
+            diff: Default::default(),
             focus: None,
             actions: VecDeque::new(),
             next_action_id: 1,
@@ -304,6 +306,25 @@ impl App {
                 &self.snapshot.permissions,
                 &self.list.query,
             );
+            let mut m = m;
+            let drift = &self.snapshot.drift;
+            if self.list.query.drift_only {
+                m.rows
+                    .retain(|r| drift.get(&r.r).is_some_and(|d| d.has_changes()));
+            }
+            // The drift badge rides on the name, so rows without drift keep their layout.
+            if let Some(col) = m
+                .columns
+                .iter()
+                .position(|c| *c == super::super::model::kinds::Column::Name)
+            {
+                for row in &mut m.rows {
+                    if drift.get(&row.r).is_some_and(|d| d.has_changes()) {
+                        row.cells[col].push(' ');
+                        row.cells[col].push_str(self.glyphs.drift);
+                    }
+                }
+            }
             self.list.cursor = self.list.cursor.min(m.rows.len().saturating_sub(1));
             self.list_cache = Some(m);
         }
@@ -389,6 +410,7 @@ impl App {
                 .and_then(|l| l.target)
                 .filter(|t| self.object(t).is_some()),
             View::Approvals => self.selected_approval().map(|a| a.automation.clone()),
+            View::Diff => self.diff.target.clone(),
             _ => self.focus.clone().or_else(|| self.selected_row()),
         }
     }

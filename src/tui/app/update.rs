@@ -140,7 +140,9 @@ impl App {
                 self.events.global = self.focus.is_none();
                 self.goto(View::Events);
             }
-            Diff => self.goto(View::Diff),
+            Diff => self.open_diff(),
+            NextHunk | PrevHunk | ToggleFullDiff | CopyDiff => self.diff_key(action),
+            Open if self.view == View::Diff => self.diff_key(action),
             Approvals => self.goto(View::Approvals),
             Up | Down | PageUp | PageDown | Top | Bottom => self.move_cursor(action),
             Open | Jump | Conditions => self.open(action),
@@ -233,6 +235,11 @@ impl App {
     }
 
     fn back(&mut self) {
+        if self.list.query.drift_only && self.view == View::List {
+            self.list.query.drift_only = false;
+            self.invalidate_list();
+            return;
+        }
         if !self.list.query.filter.is_empty() && self.view == View::List {
             self.list.query.filter = Filter::default();
             self.invalidate_list();
@@ -310,6 +317,7 @@ impl App {
     fn move_cursor(&mut self, action: Action) {
         let page = self.page.max(1);
         let (cursor, len) = match self.view {
+            View::Diff => return self.diff_key(action),
             View::List => {
                 let len = self.list_model().rows.len();
                 (&mut self.list.cursor, len)
@@ -522,12 +530,18 @@ impl App {
             return;
         }
         match word {
+            "drift" => {
+                self.list.query.drift_only = !self.list.query.drift_only;
+                self.list.cursor = 0;
+                self.invalidate_list();
+                self.goto(View::List);
+            }
             "q" | "quit" | "q!" => self.quit = true,
             "help" | "h" => self.overlay = Some(Overlay::Help),
             "log" => self.overlay = Some(Overlay::ActionLog),
             other => match View::parse(other) {
                 Some(v) => self.goto(v),
-                None => self.set_message(format!("unknown command :{other} (kinds: ks, hr, gitrepo, oci, helmrepo, hc, bucket, imgrepo, imgpol, iua, alert, provider, receiver, all; views: list, tree, events, detail, diff, approvals; q, help, log)"), true),
+                None => self.set_message(format!("unknown command :{other} (kinds: ks, hr, gitrepo, oci, helmrepo, hc, bucket, imgrepo, imgpol, iua, alert, provider, receiver, all; views: list, tree, events, detail, diff, approvals; drift; q, help, log)"), true),
             },
         }
     }

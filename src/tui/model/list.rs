@@ -71,6 +71,8 @@ pub struct ListQuery {
     pub reverse: bool,
     /// Show the NAMESPACE column (all-namespaces scope).
     pub all_namespaces: bool,
+    /// `:drift`: only Kustomizations whose last drift report has changes.
+    pub drift_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

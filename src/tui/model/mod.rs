@@ -2,6 +2,7 @@
 
 pub mod approvals;
 pub mod detail;
+pub mod diff;
 pub mod events;
 pub mod filter;
 pub mod index;

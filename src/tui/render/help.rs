@@ -108,7 +108,7 @@ pub fn draw_help(f: &mut Frame, body: Rect, app: &mut App) {
     let footer = vec![
         Line::from(Span::styled(
             format!(
-                ":{} :all :sources :tree :events :diff :approvals :log :q",
+                ":{} :all :sources :tree :events :diff :drift (only drifted) :approvals :log :q",
                 words.join(" :")
             ),
             t.style(Slot::Hint),

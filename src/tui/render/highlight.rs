@@ -21,28 +21,40 @@ fn sets() -> &'static (SyntaxSet, ThemeSet) {
 
 /// Highlighted lines of a YAML text (plain lines when colour is off or highlighting fails).
 pub fn yaml_lines(text: &str, theme: &Theme) -> Vec<Line<'static>> {
-    let plain = || text.lines().map(|l| Line::from(l.to_string())).collect();
+    let lines: Vec<&str> = text.lines().collect();
+    match yaml_pieces(&lines, theme) {
+        Some(pieces) => pieces
+            .into_iter()
+            .map(|p| {
+                Line::from(
+                    p.into_iter()
+                        .map(|(style, s)| Span::styled(s, style))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect(),
+        None => lines.iter().map(|l| Line::from(l.to_string())).collect(),
+    }
+}
+
+/// Highlight a sequence of YAML lines with one parser state (so block scalars and nesting
+/// carry over): per line, (style, piece) in order. None when colour is off or it fails.
+pub fn yaml_pieces(lines: &[&str], theme: &Theme) -> Option<Vec<Vec<(Style, String)>>> {
     if theme.mode == ColorMode::NoColor {
-        return plain();
+        return None;
     }
     let (ss, ts) = sets();
-    let Some(syntax) = ss.find_syntax_by_extension("yaml") else {
-        return plain();
-    };
-    let Some(st) = ts
+    let syntax = ss.find_syntax_by_extension("yaml")?;
+    let st = ts
         .themes
         .get(&theme.syntax)
-        .or_else(|| ts.themes.values().next())
-    else {
-        return plain();
-    };
+        .or_else(|| ts.themes.values().next())?;
     let mut h = HighlightLines::new(syntax, st);
-    let mut out = Vec::new();
-    for line in syntect::util::LinesWithEndings::from(text) {
-        let Ok(ranges) = h.highlight_line(line, ss) else {
-            return plain();
-        };
-        let spans: Vec<Span<'static>> = ranges
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let with_newline = format!("{line}\n");
+        let ranges = h.highlight_line(&with_newline, ss).ok()?;
+        let pieces = ranges
             .into_iter()
             .map(|(style, piece)| {
                 let c = style.foreground;
@@ -50,13 +62,14 @@ pub fn yaml_lines(text: &str, theme: &Theme) -> Vec<Line<'static>> {
                     ColorMode::TrueColor => Color::Rgb(c.r, c.g, c.b),
                     _ => Color::Indexed(rgb_to_256(c.r, c.g, c.b)),
                 };
-                Span::styled(
-                    piece.trim_end_matches(['\n', '\r']).to_string(),
+                (
                     Style::default().fg(color),
+                    piece.trim_end_matches(['\n', '\r']).to_string(),
                 )
             })
+            .filter(|(_, p)| !p.is_empty())
             .collect();
-        out.push(Line::from(spans));
+        out.push(pieces);
     }
-    out
+    Some(out)
 }

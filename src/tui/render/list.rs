@@ -121,6 +121,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
     if !app.list.marked.is_empty() {
         title.push_str(&format!(" selected: {}", app.list.marked.len()));
     }
+    if q.drift_only {
+        title.push_str(" drift only (esc clears)");
+    }
     let block = pane(app, title);
     let inner = block.inner(area);
     f.render_widget(block, area);

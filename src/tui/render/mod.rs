@@ -3,12 +3,12 @@
 
 pub mod approvals;
 pub mod detail;
+pub mod diff;
 pub mod events;
 pub mod header;
 pub mod help;
 pub mod highlight;
 pub mod list;
-pub mod slots;
 pub mod status;
 pub mod text;
 pub mod tree;
@@ -37,8 +37,8 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         View::Tree => tree::draw(f, body, app),
         View::Events => events::draw(f, body, app),
         View::Detail => detail::draw(f, body, app),
-        View::Diff => slots::draw_diff(f, body, app),
-        View::Approvals => slots::draw_approvals(f, body, app),
+        View::Diff => diff::draw(f, body, app),
+        View::Approvals => approvals::draw(f, body, app),
     }
     match &app.input {
         Some(Input::Editor(_)) => status::draw_editor(f, body, app),

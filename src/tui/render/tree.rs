@@ -18,6 +18,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
     let block = pane(app, format!("tree ({} nodes)", lines.len()));
     let inner = block.inner(area);
     f.render_widget(block, area);
+    let drifted = super::super::model::diff::drifted_subjects(&app.snapshot.drift);
     let t = &app.theme;
     let g = &app.glyphs;
     if lines.is_empty() {
@@ -70,6 +71,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
                 ));
             }
             spans.push(Span::styled(l.label.clone(), t.style(label_slot)));
+            if l.role != Role::Revision
+                && l.target
+                    .as_ref()
+                    .is_some_and(|r| drifted.contains(&r.to_string()))
+            {
+                spans.push(Span::styled(
+                    format!(" {} drift", g.drift),
+                    t.style(Slot::Warning),
+                ));
+            }
             if let Some(note) = &l.note {
                 let slot = if note.contains("cycle") || note.contains("blocked") {
                     Slot::Warning
