@@ -21,17 +21,17 @@ done
 command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
 
 # A seeded object's name on screen means the list is painted with objects.
-pattern='(kustomization|helmrelease|gitrepository|helmrepository|ocirepository|bucket)-[0-9]{5}'
+pattern='(kustomization|helmrelease|gitrepository|helmrepository|ocirepository|bucket)-[0-9]{4}'
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# measure NAME COMMAND... → prints "first_ms peak_kib"
+# measure NAME 'COMMAND LINE' → prints "first_ms peak_kib"
 measure() {
-  local name=$1; shift
+  local name=$1 cmd=$2
   local sock="fdbench-$$-$name"
   local t0 first="" pid hwm=0 deadline
   t0=$(now_ms)
-  tmux -L "$sock" -f /dev/null new-session -d -s "$name" -x 120 -y 40 "exec $*"
+  tmux -L "$sock" -f /dev/null new-session -d -s "$name" -x 120 -y 40 "exec $cmd"
   deadline=$(( t0 + 120000 ))
   while [ -z "$first" ]; do
     if tmux -L "$sock" capture-pane -p -t "$name" 2>/dev/null | grep -Eq "$pattern"; then
@@ -53,8 +53,9 @@ measure() {
 }
 
 echo "side by side on $kubeconfig, 120x40, settle ${settle}s"
-read -r fd_first fd_rss < <(measure fluxdeck "$fluxdeck" --kubeconfig "$kubeconfig")
-read -r f9_first f9_rss < <(measure flux9s env KUBECONFIG="$kubeconfig" "$flux9s" --kubeconfig "$kubeconfig")
+read -r fd_first fd_rss < <(measure fluxdeck "'$fluxdeck' --kubeconfig '$kubeconfig'")
+# flux9s starts on flux-system; `ns all` makes it list every namespace like fluxdeck does.
+read -r f9_first f9_rss < <(measure flux9s "'$flux9s' --kubeconfig '$kubeconfig' -c 'ns all'")
 printf '%-9s first frame with objects %6d ms   peak RSS %7.1f MiB\n' fluxdeck "$fd_first" "$(echo "$fd_rss/1024" | bc -l)"
 printf '%-9s first frame with objects %6d ms   peak RSS %7.1f MiB\n' flux9s "$f9_first" "$(echo "$f9_rss/1024" | bc -l)"
 printf 'ratio fluxdeck/flux9s: first frame %.2f, peak RSS %.2f (goal <= 0.50)\n' \

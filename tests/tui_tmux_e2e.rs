@@ -211,9 +211,9 @@ fn suspend_resume_reconcile_from_the_keyboard() {
     s.keys(&["q"]);
 }
 
-/// The prompt of the interactive shell: waiting for it at the start of a line proves bash
-/// has finished starting and reads the terminal.
-const PROMPT: &str = "fdtest$ ";
+/// The prompt of the interactive shell (PS1 is this plus a space, which capture-pane trims):
+/// seeing it proves bash has finished starting and reads the terminal.
+const PROMPT: &str = "fdtest$";
 
 fn require_tmux() {
     if Command::new("tmux").arg("-V").output().is_err() {
@@ -226,7 +226,7 @@ fn require_tmux() {
 fn shell_session(name: &str, server: &Server) -> Session {
     let s = Session::start(
         name,
-        &format!("env PS1='{PROMPT}' bash --norc --noprofile -i"),
+        &format!("env PS1='{PROMPT} ' bash --norc --noprofile -i"),
     );
     s.wait_for(PROMPT);
     let cmd = format!(
