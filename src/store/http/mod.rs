@@ -4,6 +4,8 @@
 //! Layout: `route` splits paths, `handlers` maps methods onto Store operations, `watch` streams
 //! events, `table` renders `kubectl get` columns (cells from `store::columns`), `discovery`/`openapi` describe the
 //! served types, `meta_endpoints` answers the rest, `serve`/`auth`/`kubeconfig` are the HTTPS side.
+//! `protobuf` reads the protobuf bodies of kubectl's typed creates, `token` answers
+//! `serviceaccounts/token`, `scale` the scale subresource of apps workloads.
 
 pub mod auth;
 mod discovery;
