@@ -8,6 +8,7 @@ pub mod apply;
 pub mod desired;
 pub mod generate;
 pub mod health;
+pub mod impersonate;
 mod overlay;
 mod pipeline;
 mod postbuild;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::apply::{self, Action};
 use super::spec::{self, Ref};
-use super::{Kustomizations, desired, health, prune, source_resource};
+use super::{Kustomizations, desired, health, impersonate, prune, source_resource};
 use crate::controllers::runtime::{Attempt, CondStatus, EventType, Failure, Outcome};
 use crate::engine::duration;
 
@@ -92,16 +92,19 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
         .await
         .map_err(retry)?;
     at.phase("build", started);
-    // 5. validate everything, then apply in stages
+    // 5. validate everything, then apply in stages (as spec.serviceAccountName when set)
     let started = Instant::now();
-    let dry_runs = apply::preflight(&at.client, &k.resolver, &docs)
+    let client = impersonate::applier(&at.client, &obj, &ns)
+        .await
+        .map_err(retry)?;
+    let dry_runs = apply::preflight(&client, &k.resolver, &docs)
         .await
         .map_err(|e| retry(fail("ReconciliationFailed", e)))?;
     let force = obj
         .pointer("/spec/force")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let changes = match apply::apply_all(&at.client, &k.resolver, docs, force, &dry_runs).await {
+    let changes = match apply::apply_all(&client, &k.resolver, docs, force, &dry_runs).await {
         Ok(c) => c,
         Err((partial, e)) => {
             let log: Vec<String> = partial.iter().map(ToString::to_string).collect();
@@ -142,7 +145,7 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
     if obj.pointer("/spec/prune").and_then(Value::as_bool) == Some(true) {
         let started = Instant::now();
         let stale = prune::stale(&old, &new);
-        let (deleted, errors) = prune::prune(&at.client, &k.resolver, &stale, &name, &ns).await;
+        let (deleted, errors) = prune::prune(&client, &k.resolver, &stale, &name, &ns).await;
         at.phase("prune", started);
         let log: Vec<String> = deleted
             .iter()
@@ -169,7 +172,7 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
         }
     }
     // 7. health
-    healthy(k, at, &changes, &revision).await?;
+    healthy(k, at, &client, &changes, &revision).await?;
     at.set_status("lastAppliedRevision", Some(json!(revision)));
     let took = duration::format_go(std::time::Duration::from_millis(
         at.started.elapsed().as_millis() as u64,
@@ -260,6 +263,7 @@ async fn dependencies(
 async fn healthy(
     k: &Kustomizations,
     at: &mut Attempt,
+    client: &kube::Client,
     changes: &[apply::Change],
     revision: &str,
 ) -> Result<(), Outcome> {
@@ -292,7 +296,7 @@ async fn healthy(
     let was_healthy = crate::controllers::runtime::conditions::is_true(&at.status, "Healthy");
     let timeout = spec::timeout(&at.object);
     let started = Instant::now();
-    let result = health::wait(&at.client, &checks, timeout).await;
+    let result = health::wait(client, &checks, timeout).await;
     at.phase("health", started);
     let took = duration::format_go(std::time::Duration::from_millis(
         started.elapsed().as_millis() as u64,
