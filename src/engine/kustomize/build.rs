@@ -45,7 +45,13 @@ impl Accumulator {
 }
 
 impl Accumulator {
-    /// Add vars, refusing a name already declared anywhere in the tree.
+    /// Declare vars here: bind them to the resources accumulated so far, then add them.
+    pub fn declare_vars(&mut self, more: Vec<super::vars::Var>) -> std::result::Result<(), String> {
+        super::vars::bind(&mut self.resources, &more)?;
+        self.add_vars(more)
+    }
+
+    /// Add vars (already bound), refusing a name already declared anywhere in the tree.
     pub fn add_vars(&mut self, more: Vec<super::vars::Var>) -> std::result::Result<(), String> {
         for v in more {
             if self.vars.iter().any(|x| x.name == v.name) {
@@ -270,7 +276,7 @@ impl<'a> Builder<'a> {
                 .map_err(|e| KustomizeError::field(&kf.file, "vars", e.to_string()))?;
             vars.push(var);
         }
-        acc.add_vars(vars)
+        acc.declare_vars(vars)
             .map_err(|m| KustomizeError::field(&kf.file, "vars", m))
     }
 

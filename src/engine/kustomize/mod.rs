@@ -17,6 +17,7 @@ mod fieldspec;
 mod fs;
 mod generators;
 mod hash;
+mod iam_policy;
 mod images;
 mod kustfile;
 mod nameref;

@@ -12,6 +12,9 @@ use super::transformers::{self, NamespaceOptions, SubjectMode};
 use serde_json::Value;
 use std::path::Path;
 
+/// Where StatefulSets carry the labels of their PersistentVolumeClaims.
+const CLAIM_TEMPLATE_LABELS: &str = "spec/volumeClaimTemplates[]/metadata/labels";
+
 fn field_err<'a>(kf: &'a KustFile, field: &str) -> impl Fn(String) -> KustomizeError + 'a {
     let field = field.to_string();
     move |m| KustomizeError::field(&kf.file, &field, m)
@@ -138,8 +141,26 @@ pub fn run_transformers(b: &mut Builder, kf: &KustFile, acc: &mut Accumulator) -
             merge_specs(&mut specs, &acc.config.common_labels);
         } else {
             merge_specs(&mut specs, &[FieldSpec::new("metadata/labels", true)]);
+            let is_claim = |s: &FieldSpec| s.path == CLAIM_TEMPLATE_LABELS;
             if label.include_templates {
-                merge_specs(&mut specs, &acc.config.template_labels);
+                let templates: Vec<FieldSpec> = acc
+                    .config
+                    .template_labels
+                    .iter()
+                    .filter(|s| label.include_volume_claim_templates.is_none() || !is_claim(s))
+                    .cloned()
+                    .collect();
+                merge_specs(&mut specs, &templates);
+            }
+            if label.include_volume_claim_templates == Some(true) {
+                let claims: Vec<FieldSpec> = acc
+                    .config
+                    .common_labels
+                    .iter()
+                    .filter(|s| is_claim(s))
+                    .cloned()
+                    .collect();
+                merge_specs(&mut specs, &claims);
             }
         }
         transformers::add_map_entries(&mut acc.resources, &label.pairs, &specs)

@@ -313,6 +313,11 @@ pub fn run_generator(
     let config = &normalise_keys(config);
     let kind = text(config, "kind");
     let gen_kind = match kind.as_str() {
+        "IAMPolicyGenerator" => {
+            return super::iam_policy::generate(config)
+                .map(|r| vec![r])
+                .map_err(|m| KustomizeError::field(file, &kind, m));
+        }
         "ConfigMapGenerator" => GenKind::ConfigMap,
         "SecretGenerator" => GenKind::Secret,
         other => {
