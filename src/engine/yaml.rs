@@ -6,6 +6,9 @@
 //! `serde_json::Value` with insertion order preserved. Writing uses yaml_serde (the maintained
 //! serde_yaml), which keeps key order and quotes ambiguous scalars.
 
+#[path = "yaml_fold.rs"]
+mod fold;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -45,12 +48,12 @@ fn options() -> serde_saphyr::Options {
 /// Parse a multi-document YAML stream into JSON values, skipping empty and null documents.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
     let docs: Vec<Value> =
-        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| {
-            YamlError::Parse {
+        serde_saphyr::from_multiple_with_options(&fold::go_yaml_folding(text), options()).map_err(
+            |e| YamlError::Parse {
                 origin: None,
                 message: e.to_string(),
-            }
-        })?;
+            },
+        )?;
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
@@ -63,18 +66,22 @@ pub fn parse_documents_last_key_wins(text: &str) -> Result<Vec<Value>, YamlError
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
     };
     let docs: Vec<Value> =
-        serde_saphyr::from_multiple_with_options(text, options).map_err(|e| YamlError::Parse {
-            origin: None,
-            message: e.to_string(),
-        })?;
+        serde_saphyr::from_multiple_with_options(&fold::go_yaml_folding(text), options).map_err(
+            |e| YamlError::Parse {
+                origin: None,
+                message: e.to_string(),
+            },
+        )?;
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
 /// Parse exactly one YAML document into any deserialisable type.
 pub fn parse_one<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    serde_saphyr::from_str_with_options(text, options()).map_err(|e| YamlError::Parse {
-        origin: None,
-        message: e.to_string(),
+    serde_saphyr::from_str_with_options(&fold::go_yaml_folding(text), options()).map_err(|e| {
+        YamlError::Parse {
+            origin: None,
+            message: e.to_string(),
+        }
     })
 }
 

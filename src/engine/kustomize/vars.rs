@@ -64,8 +64,17 @@ pub fn default_var_reference() -> Vec<FieldSpec> {
                 out.push(spec(kind, format!("{prefix}/{c}/{field}")));
             }
         }
-        if kind != "StatefulSet" {
-            out.push(spec(kind, format!("{prefix}/volumes/nfs/server")));
+        match kind {
+            "StatefulSet" => {}
+            // kustomize's table has CronJob volumes one level up, next to the pod spec.
+            "CronJob" => out.push(spec(
+                kind,
+                "spec/jobTemplate/spec/template/volumes/nfs/server".into(),
+            )),
+            _ => out.push(spec(kind, format!("{prefix}/volumes/nfs/server"))),
+        }
+        if kind == "Deployment" {
+            out.push(spec(kind, "spec/template/metadata/annotations".into()));
         }
     }
     out.push(spec("Ingress", "spec/rules/host".into()));
