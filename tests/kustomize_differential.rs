@@ -2,10 +2,9 @@
 //! byte on every kustomization directory of the shared fleets and on generated overlay trees.
 //! Directories the reference rejects (remote bases, Helm charts, ...) must fail here too.
 //!
-//! No normalisation is applied. Known difference: a folded block scalar (`>-`) whose lines are
-//! more indented is read differently by the shared YAML reader (serde-saphyr follows the YAML
-//! spec; go-yaml inserts an extra line break), which shows in one fleet directory
-//! (onedr0p-home-ops grafana-operator/instance).
+//! No normalisation is applied. Folded block scalars (`>-`) with more-indented lines are read
+//! as go-yaml reads them (engine::yaml adds go-yaml's extra line break), which the fleet
+//! directory onedr0p-home-ops grafana-operator/instance exercises.
 
 mod kustomize_support;
 
@@ -15,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 const FLEETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fleets");
 /// Raise as the engine improves.
-const FLEET_FLOOR: usize = 195;
+const FLEET_FLOOR: usize = 196;
 
 fn kustomization_dirs(root: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = walkdir::WalkDir::new(root)

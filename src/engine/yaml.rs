@@ -6,6 +6,9 @@
 //! `serde_json::Value` with insertion order preserved. Writing uses yaml_serde (the maintained
 //! serde_yaml), which keeps key order and quotes ambiguous scalars.
 
+#[path = "yaml_fold.rs"]
+mod fold;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -45,20 +48,40 @@ fn options() -> serde_saphyr::Options {
 /// Parse a multi-document YAML stream into JSON values, skipping empty and null documents.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
     let docs: Vec<Value> =
-        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| {
-            YamlError::Parse {
+        serde_saphyr::from_multiple_with_options(&fold::go_yaml_folding(text), options()).map_err(
+            |e| YamlError::Parse {
                 origin: None,
                 message: e.to_string(),
-            }
-        })?;
+            },
+        )?;
+    Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
+}
+
+/// Like [`parse_documents`], but a key repeated in one mapping keeps its last value instead of
+/// failing: how go-yaml (and so kustomize) reads kustomization files.
+pub fn parse_documents_last_key_wins(text: &str) -> Result<Vec<Value>, YamlError> {
+    let options = serde_saphyr::options! {
+        legacy_octal_numbers: true,
+        budget: None,
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+    };
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(&fold::go_yaml_folding(text), options).map_err(
+            |e| YamlError::Parse {
+                origin: None,
+                message: e.to_string(),
+            },
+        )?;
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
 /// Parse exactly one YAML document into any deserialisable type.
 pub fn parse_one<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    serde_saphyr::from_str_with_options(text, options()).map_err(|e| YamlError::Parse {
-        origin: None,
-        message: e.to_string(),
+    serde_saphyr::from_str_with_options(&fold::go_yaml_folding(text), options()).map_err(|e| {
+        YamlError::Parse {
+            origin: None,
+            message: e.to_string(),
+        }
     })
 }
 
@@ -91,6 +114,13 @@ mod tests {
     fn octal_and_bool_follow_kubectl() {
         let docs = parse_documents("mode: 0644\nflag: yes\n").unwrap();
         assert_eq!(docs[0], json!({"mode": 420, "flag": true}));
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_last_value_when_asked() {
+        let docs = parse_documents_last_key_wins("a: 1\nb: 2\na: 3\n").unwrap();
+        assert_eq!(docs[0], json!({"a": 3, "b": 2}));
+        assert!(parse_documents("a: 1\na: 3\n").is_err());
     }
 
     #[test]

@@ -45,7 +45,13 @@ impl Accumulator {
 }
 
 impl Accumulator {
-    /// Add vars, refusing a name already declared anywhere in the tree.
+    /// Declare vars here: bind them to the resources accumulated so far, then add them.
+    pub fn declare_vars(&mut self, more: Vec<super::vars::Var>) -> std::result::Result<(), String> {
+        super::vars::bind(&mut self.resources, &more)?;
+        self.add_vars(more)
+    }
+
+    /// Add vars (already bound), refusing a name already declared anywhere in the tree.
     pub fn add_vars(&mut self, more: Vec<super::vars::Var>) -> std::result::Result<(), String> {
         for v in more {
             if self.vars.iter().any(|x| x.name == v.name) {
@@ -95,6 +101,8 @@ pub struct Builder<'a> {
     pub root: PathBuf,
     /// buildMetadata: [originAnnotations] in the top-level kustomization.
     pub origins: bool,
+    /// buildMetadata transformerAnnotations of the top kustomization.
+    pub transformations: bool,
 }
 
 pub const ORIGIN: &str = "config.kubernetes.io/origin";
@@ -114,6 +122,23 @@ pub fn relative(base: &Path, path: &Path) -> String {
 }
 
 /// Parse a resource file into resources (expanding `kind: List`).
+/// Annotation values are strings: kustomize reads `port: 8080` or `happy: true` under
+/// metadata.annotations as the strings "8080" and "true" (labels are left as written).
+fn string_annotations(mut doc: Value) -> Value {
+    let annotations = doc
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Value::as_object_mut);
+    for v in annotations.into_iter().flat_map(|a| a.values_mut()) {
+        match v {
+            Value::Number(n) => *v = Value::String(n.to_string()),
+            Value::Bool(b) => *v = Value::String(b.to_string()),
+            _ => {}
+        }
+    }
+    doc
+}
+
 pub fn parse_resources(text: &str, file: &Path) -> Result<Vec<Resource>> {
     let docs = crate::engine::yaml::parse_documents(text).map_err(|e| KustomizeError::Yaml {
         file: file.to_path_buf(),
@@ -135,14 +160,14 @@ pub fn parse_resources(text: &str, file: &Path) -> Result<Vec<Resource>> {
                 .into_iter()
                 .flatten()
             {
-                out.push(Resource::new(item.clone()));
+                out.push(Resource::new(string_annotations(item.clone())));
             }
             continue;
         }
         if doc.as_object().is_some_and(|m| m.is_empty()) {
             continue;
         }
-        out.push(Resource::new(doc));
+        out.push(Resource::new(string_annotations(doc)));
     }
     Ok(out)
 }
@@ -154,6 +179,7 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             root: PathBuf::new(),
             origins: false,
+            transformations: false,
         }
     }
 
@@ -204,6 +230,36 @@ impl<'a> Builder<'a> {
     }
 
     fn accumulate_target(&mut self, kf: &KustFile, acc: &mut Accumulator) -> Result<()> {
+        // Before the resources: an overlay's schema also serves its bases' patches.
+        if let Some(path) =
+            kf.k.openapi
+                .as_ref()
+                .and_then(|o| o.get("path"))
+                .and_then(Value::as_str)
+        {
+            let file = join_clean(&kf.dir, path);
+            if !self.fs.is_file(&file) {
+                return Err(KustomizeError::field(
+                    &kf.file,
+                    "openapi",
+                    format!("schema file '{path}' does not exist"),
+                ));
+            }
+            if !super::openapi::chosen() {
+                let schema = super::openapi::OpenApiSchema::parse(&self.read_text(&file)?)
+                    .map_err(|m| {
+                        KustomizeError::field(&kf.file, "openapi", format!("{path}: {m}"))
+                    })?;
+                super::openapi::choose(Some(schema));
+            }
+        } else if kf
+            .k
+            .openapi
+            .as_ref()
+            .is_some_and(|o| o.get("version").is_some())
+        {
+            super::openapi::choose(None);
+        }
         for entry in &kf.k.resources {
             self.accumulate_resource(kf, entry, acc)?;
         }
@@ -230,20 +286,9 @@ impl<'a> Builder<'a> {
             acc.config
                 .merge(&super::crds::config_from_definitions(&defs));
         }
-        if let Some(path) =
-            kf.k.openapi
-                .as_ref()
-                .and_then(|o| o.get("path"))
-                .and_then(Value::as_str)
-        {
-            if !self.fs.is_file(&join_clean(&kf.dir, path)) {
-                return Err(KustomizeError::field(
-                    &kf.file,
-                    "openapi",
-                    format!("schema file '{path}' does not exist"),
-                ));
-            }
-        }
+        // The kustomization's own generators run before its components, so a component's
+        // transformers see the generated objects too (as kustomize v5 does).
+        self.run_generators(kf, acc)?;
         for entry in &kf.k.components {
             if looks_remote(entry) {
                 return Err(KustomizeError::RemoteNotSupported {
@@ -262,7 +307,6 @@ impl<'a> Builder<'a> {
             }
             self.accumulate_dir(&path, true, acc)?;
         }
-        self.run_generators(kf, acc)?;
         super::pipeline::run_transformers(self, kf, acc)?;
         let mut vars = Vec::new();
         for v in &kf.k.vars {
@@ -270,7 +314,7 @@ impl<'a> Builder<'a> {
                 .map_err(|e| KustomizeError::field(&kf.file, "vars", e.to_string()))?;
             vars.push(var);
         }
-        acc.add_vars(vars)
+        acc.declare_vars(vars)
             .map_err(|m| KustomizeError::field(&kf.file, "vars", m))
     }
 
@@ -387,12 +431,18 @@ impl<'a> Builder<'a> {
                 global,
             )?);
         }
+        let mut from_plugins = Vec::new();
         for entry in &kf.k.generators {
             let (path, configs) = self.plugin_configs(kf, entry, "generators")?;
             for config in configs {
-                generated.extend(super::plugins::run_generator(
-                    self, &kf.dir, &path, &config,
-                )?);
+                let mut made = super::plugins::run_generator(self, &kf.dir, &path, &config)?;
+                if self.origins {
+                    let origin = plugin_origin(&relative(&self.root, &path), &config);
+                    for r in made.iter_mut() {
+                        r.set_annotation(ORIGIN, &origin);
+                    }
+                }
+                from_plugins.extend(made);
             }
         }
         if self.origins {
@@ -409,6 +459,7 @@ impl<'a> Builder<'a> {
                 r.set_annotation(ORIGIN, &origin);
             }
         }
+        generated.extend(from_plugins);
         let global_disable = global.is_some_and(|g| g.disable_name_suffix_hash);
         for r in generated {
             absorb_generated(acc, r, global_disable)
@@ -419,12 +470,32 @@ impl<'a> Builder<'a> {
 }
 
 /// Add a generated resource, merging into or replacing an existing one as its behavior says.
+/// The origin annotation of what a generator plugin configuration made: the file it was
+/// configured in and the configuration's apiVersion, kind, name and namespace.
+fn plugin_origin(configured_in: &str, config: &Value) -> String {
+    let field = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+    let mut out = format!("configuredIn: {configured_in}\nconfiguredBy:\n");
+    let meta = config.get("metadata");
+    for (key, value) in [
+        ("apiVersion", field(config.get("apiVersion"))),
+        ("kind", field(config.get("kind"))),
+        ("name", field(meta.and_then(|m| m.get("name")))),
+        ("namespace", field(meta.and_then(|m| m.get("namespace")))),
+    ] {
+        if !value.is_empty() {
+            out.push_str(&format!("  {key}: {}\n", value));
+        }
+    }
+    out
+}
+
 pub fn absorb_generated(
     acc: &mut Accumulator,
     r: Resource,
     global_disable: bool,
 ) -> std::result::Result<(), String> {
     let id = r.cur_id();
+    let r_behavior = r.behavior;
     let matches: Vec<usize> = acc
         .resources
         .iter()
@@ -452,8 +523,9 @@ pub fn absorb_generated(
         (1, _) => {
             let i = matches[0];
             let mut merged = generators::absorb(&acc.resources[i], r, global_disable);
-            // The merged resource keeps where it was first defined.
-            if let Some(origin) = acc.resources[i].annotation(ORIGIN).map(str::to_string) {
+            // A merged resource keeps where it was first defined; a replaced one is new.
+            let old_origin = acc.resources[i].annotation(ORIGIN).map(str::to_string);
+            if let (Some(origin), false) = (old_origin, r_behavior == Behavior::Replace) {
                 merged.set_annotation(ORIGIN, &origin);
             }
             acc.resources[i] = merged;

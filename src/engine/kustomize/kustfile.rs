@@ -86,6 +86,9 @@ pub struct LabelEntry {
     pub include_selectors: bool,
     #[serde(default)]
     pub include_templates: bool,
+    /// Newer kustomize: whether StatefulSet volumeClaimTemplates get the labels. When absent,
+    /// includeTemplates decides, as in kustomize v5.6 (kubectl 1.33).
+    pub include_volume_claim_templates: Option<bool>,
     #[serde(default)]
     pub fields: Vec<super::fieldspec::FieldSpec>,
 }
@@ -221,7 +224,8 @@ pub fn parse(text: &str) -> std::result::Result<Kustomization, String> {
     let value: Value = if text.trim().is_empty() {
         Value::Object(Map::new())
     } else {
-        let docs = crate::engine::yaml::parse_documents(text).map_err(|e| e.to_string())?;
+        let docs =
+            crate::engine::yaml::parse_documents_last_key_wins(text).map_err(|e| e.to_string())?;
         match docs.len() {
             0 => Value::Object(Map::new()),
             1 => docs.into_iter().next().unwrap_or_default(),

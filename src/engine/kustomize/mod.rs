@@ -6,6 +6,7 @@
 //! them exactly as `kubectl kustomize DIR` does.
 
 mod build;
+mod build_metadata;
 mod config;
 mod config_nameref;
 mod crds;
@@ -17,9 +18,11 @@ mod fieldspec;
 mod fs;
 mod generators;
 mod hash;
+mod iam_policy;
 mod images;
 mod kustfile;
 mod nameref;
+mod openapi;
 mod order;
 mod patches;
 mod pipeline;
@@ -47,6 +50,7 @@ pub fn build(dir: &Path) -> Result<Vec<Value>, KustomizeError> {
 /// Build the kustomization in `dir`, reading files through `fs`.
 pub fn build_with(fs: &dyn KustFs, dir: &Path) -> Result<Vec<Value>, KustomizeError> {
     let dir = fs::clean(dir);
+    let _schema = openapi::BuildScope::start();
     let top = kustfile::load(fs, &dir)?;
     let mut builder = Builder::new(fs);
     builder.root = dir.clone();
@@ -55,6 +59,11 @@ pub fn build_with(fs: &dyn KustFs, dir: &Path) -> Result<Vec<Value>, KustomizeEr
         .build_metadata
         .iter()
         .any(|m| m == "originAnnotations");
+    builder.transformations = top
+        .k
+        .build_metadata
+        .iter()
+        .any(|m| m == "transformerAnnotations");
     let mut acc = Accumulator::new();
     builder.accumulate_dir(&dir, top.is_component(), &mut acc)?;
     finish(&mut acc, top.k.sort_options.as_ref())
@@ -106,8 +115,9 @@ pub fn run_builtin_transformer(
     Ok(resources.into_iter().map(|r| r.obj).collect())
 }
 
-/// Run one builtin generator configuration (ConfigMapGenerator, SecretGenerator), applying the
-/// hash suffix as a build would.
+/// Run one builtin generator configuration (ConfigMapGenerator, SecretGenerator,
+/// IAMPolicyGenerator) as kustomize runs a generator plugin alone: no hash suffix (that is
+/// the HashTransformer's job in a build) and no internal annotations in the output.
 pub fn run_builtin_generator(
     fs: &dyn KustFs,
     dir: &Path,
@@ -120,13 +130,12 @@ pub fn run_builtin_generator(
         r.behavior = resource::Behavior::Create;
         build::absorb_generated(&mut acc, r, false).map_err(KustomizeError::Build)?;
     }
-    finish(
-        &mut acc,
-        Some(&kustfile::SortOptions {
-            order: "fifo".into(),
-            legacy_sort_options: None,
-        }),
-    )
-    .map_err(KustomizeError::Build)?;
-    Ok(acc.resources.into_iter().map(|r| r.obj).collect())
+    Ok(acc
+        .resources
+        .into_iter()
+        .map(|mut r| {
+            r.strip_build_annotations();
+            r.obj
+        })
+        .collect())
 }

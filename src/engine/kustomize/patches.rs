@@ -33,7 +33,10 @@ pub fn parse_patch(text: &str) -> Result<Patch, String> {
 }
 
 fn schema_for(r: &Resource) -> Box<dyn MergeSchema> {
-    let (g, _) = r.group_version();
+    let (g, v) = r.group_version();
+    if let Some(custom) = super::openapi::current().and_then(|s| s.for_kind(&g, &v, r.kind())) {
+        return Box::new(custom);
+    }
     if is_builtin_group(&g) {
         Box::new(BuiltinSchema::for_kind(r.api_version(), r.kind()))
     } else {

@@ -3,6 +3,7 @@
 //! commonAnnotations, patchesJson6902, replicas, images, replacements, then `transformers:`.
 
 use super::build::{Accumulator, Builder};
+use super::build_metadata::ConfiguredBy;
 use super::error::{KustomizeError, Result};
 use super::fieldspec::{FieldSpec, merge_specs};
 use super::fs::join_clean;
@@ -11,6 +12,9 @@ use super::patches::{self, Patch, PatchOptions};
 use super::transformers::{self, NamespaceOptions, SubjectMode};
 use serde_json::Value;
 use std::path::Path;
+
+/// Where StatefulSets carry the labels of their PersistentVolumeClaims.
+const CLAIM_TEMPLATE_LABELS: &str = "spec/volumeClaimTemplates[]/metadata/labels";
 
 fn field_err<'a>(kf: &'a KustFile, field: &str) -> impl Fn(String) -> KustomizeError + 'a {
     let field = field.to_string();
@@ -122,14 +126,22 @@ pub fn run_transformers(b: &mut Builder, kf: &KustFile, acc: &mut Accumulator) -
         };
         transformers::namespace(&mut acc.resources, &acc.config.namespace, &opts)
             .map_err(field_err(kf, "namespace"))?;
+        record(
+            b,
+            acc,
+            &kf.file,
+            ConfiguredBy::field("NamespaceTransformer"),
+        );
     }
     if let Some(p) = k.name_prefix.as_deref() {
         transformers::prefix_suffix(&mut acc.resources, p, "", &acc.config.name_prefix)
             .map_err(field_err(kf, "namePrefix"))?;
+        record(b, acc, &kf.file, ConfiguredBy::field("PrefixTransformer"));
     }
     if let Some(s) = k.name_suffix.as_deref() {
         transformers::prefix_suffix(&mut acc.resources, "", s, &acc.config.name_suffix)
             .map_err(field_err(kf, "nameSuffix"))?;
+        record(b, acc, &kf.file, ConfiguredBy::field("SuffixTransformer"));
     }
     for label in &k.labels {
         let mut specs: Vec<FieldSpec> = label.fields.clone();
@@ -138,8 +150,26 @@ pub fn run_transformers(b: &mut Builder, kf: &KustFile, acc: &mut Accumulator) -
             merge_specs(&mut specs, &acc.config.common_labels);
         } else {
             merge_specs(&mut specs, &[FieldSpec::new("metadata/labels", true)]);
+            let is_claim = |s: &FieldSpec| s.path == CLAIM_TEMPLATE_LABELS;
             if label.include_templates {
-                merge_specs(&mut specs, &acc.config.template_labels);
+                let templates: Vec<FieldSpec> = acc
+                    .config
+                    .template_labels
+                    .iter()
+                    .filter(|s| label.include_volume_claim_templates.is_none() || !is_claim(s))
+                    .cloned()
+                    .collect();
+                merge_specs(&mut specs, &templates);
+            }
+            if label.include_volume_claim_templates == Some(true) {
+                let claims: Vec<FieldSpec> = acc
+                    .config
+                    .common_labels
+                    .iter()
+                    .filter(|s| is_claim(s))
+                    .cloned()
+                    .collect();
+                merge_specs(&mut specs, &claims);
             }
         }
         transformers::add_map_entries(&mut acc.resources, &label.pairs, &specs)
@@ -201,9 +231,19 @@ pub fn run_transformers(b: &mut Builder, kf: &KustFile, acc: &mut Accumulator) -
                 &mut acc.resources,
                 &acc.config,
             )?;
+            record(b, acc, &path, ConfiguredBy::plugin(&config));
         }
     }
     Ok(())
+}
+
+/// Record a transformer run on every resource when the build asks for transformer
+/// annotations; `configured_in` is the kustomization or plugin configuration file.
+fn record(b: &Builder, acc: &mut Accumulator, configured_in: &Path, by: ConfiguredBy) {
+    if b.transformations {
+        let configured_in = super::build::relative(&b.root, configured_in);
+        super::build_metadata::record(&mut acc.resources, &configured_in, &by);
+    }
 }
 
 /// JSON 6902 operations given as JSON or YAML.

@@ -313,6 +313,11 @@ pub fn run_generator(
     let config = &normalise_keys(config);
     let kind = text(config, "kind");
     let gen_kind = match kind.as_str() {
+        "IAMPolicyGenerator" => {
+            return super::iam_policy::generate(config)
+                .map(|r| vec![r])
+                .map_err(|m| KustomizeError::field(file, &kind, m));
+        }
         "ConfigMapGenerator" => GenKind::ConfigMap,
         "SecretGenerator" => GenKind::Secret,
         other => {
@@ -325,8 +330,13 @@ pub fn run_generator(
     };
     let mut body = strip_meta(config);
     if let (Some(m), Some(meta)) = (body.as_object_mut(), config.get("metadata")) {
+        // The generator's own name and namespace win over the configuration's metadata.
         for k in ["name", "namespace"] {
-            if let Some(v) = meta.get(k) {
+            let own = m
+                .get(k)
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.is_empty());
+            if let (Some(v), false) = (meta.get(k), own) {
                 m.insert(k.into(), v.clone());
             }
         }

@@ -4,6 +4,9 @@
 use super::fieldspec::{self, FieldSpec};
 use super::replacements::{scalar_text, split_path};
 use super::resource::{Resource, split_api_version};
+
+/// The vars bound to a resource, kept until the build ends.
+const REF_VARS: &str = "internal.config.kubernetes.io/refVarNames";
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -61,8 +64,17 @@ pub fn default_var_reference() -> Vec<FieldSpec> {
                 out.push(spec(kind, format!("{prefix}/{c}/{field}")));
             }
         }
-        if kind != "StatefulSet" {
-            out.push(spec(kind, format!("{prefix}/volumes/nfs/server")));
+        match kind {
+            "StatefulSet" => {}
+            // kustomize's table has CronJob volumes one level up, next to the pod spec.
+            "CronJob" => out.push(spec(
+                kind,
+                "spec/jobTemplate/spec/template/volumes/nfs/server".into(),
+            )),
+            _ => out.push(spec(kind, format!("{prefix}/volumes/nfs/server"))),
+        }
+        if kind == "Deployment" {
+            out.push(spec(kind, "spec/template/metadata/annotations".into()));
         }
     }
     out.push(spec("Ingress", "spec/rules/host".into()));
@@ -100,32 +112,71 @@ fn lookup(v: &Value, path: &str) -> Option<Value> {
     Some(cur)
 }
 
-/// The value of each var, from the one resource its objref names.
+/// Whether a resource (by its current or a previous id) is the one a var's objref names.
+fn names_resource(o: &ObjRef, r: &Resource) -> bool {
+    let (mut group, mut version) = split_api_version(&o.api_version);
+    if !o.group.is_empty() {
+        group = o.group.clone();
+    }
+    if !o.version.is_empty() {
+        version = o.version.clone();
+    }
+    let mut ids = r.prev_ids();
+    ids.push(r.cur_id());
+    ids.iter().any(|id| {
+        id.kind == o.kind
+            && id.name == o.name
+            && (group.is_empty() || id.group == group)
+            && (version.is_empty() || id.version == version)
+            && (o.namespace.is_empty() || id.effective_namespace() == o.namespace)
+    })
+}
+
+/// Bind vars to the resources accumulated so far, as kustomize does where the vars are
+/// declared: a var sees only the resources of its own kustomization (and below), so two
+/// sibling bases may each declare a var on a Service of the same name.
+pub fn bind(resources: &mut [Resource], vars: &[Var]) -> Result<(), String> {
+    for var in vars {
+        let matches: Vec<usize> = (0..resources.len())
+            .filter(|&i| names_resource(&var.objref, &resources[i]))
+            .collect();
+        match matches.as_slice() {
+            [] => {}
+            [one] => {
+                let r = &mut resources[*one];
+                let mut bound = r.annotation_list(REF_VARS);
+                bound.push(var.name.clone());
+                r.set_annotation(REF_VARS, &bound.join(","));
+            }
+            _ => {
+                return Err(format!(
+                    "var '{}' matches {} resources (unable to disambiguate): give its objref a namespace",
+                    var.name,
+                    matches.len()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The value of each var, from the resource it was bound to where it was declared (or, for a
+/// var declared before its resource existed, the one resource its objref names).
 fn values(resources: &[Resource], vars: &[Var]) -> Result<BTreeMap<String, Value>, String> {
     let mut out = BTreeMap::new();
     for var in vars {
-        let o = &var.objref;
-        let (mut group, mut version) = split_api_version(&o.api_version);
-        if !o.group.is_empty() {
-            group = o.group.clone();
-        }
-        if !o.version.is_empty() {
-            version = o.version.clone();
-        }
-        let matches: Vec<&Resource> = resources
+        let bound: Vec<&Resource> = resources
             .iter()
-            .filter(|r| {
-                let mut ids = r.prev_ids();
-                ids.push(r.cur_id());
-                ids.iter().any(|id| {
-                    id.kind == o.kind
-                        && id.name == o.name
-                        && (group.is_empty() || id.group == group)
-                        && (version.is_empty() || id.version == version)
-                        && (o.namespace.is_empty() || id.effective_namespace() == o.namespace)
-                })
-            })
+            .filter(|r| r.annotation_list(REF_VARS).contains(&var.name))
             .collect();
+        let matches: Vec<&Resource> = if bound.is_empty() {
+            resources
+                .iter()
+                .filter(|r| names_resource(&var.objref, r))
+                .collect()
+        } else {
+            bound
+        };
         let target = match matches.as_slice() {
             [one] => *one,
             [] => {
