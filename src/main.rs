@@ -6,8 +6,28 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `fluxdeck get all -A | head` closes stdout early. Rust ignores SIGPIPE and `print!` then
+/// panics; a CLI should end quietly instead, with the status a shell reports for a process
+/// ended by SIGPIPE (128 + 13), as the flux CLI (Go) does.
+fn quiet_on_closed_pipe() {
+    let next = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        next(info)
+    }));
+}
+
 fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
+    quiet_on_closed_pipe();
     let cli = fluxdeck::cli::Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
