@@ -12,13 +12,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn quiet_on_closed_pipe() {
     let next = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or_default();
-        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+        // The payload of a formatted panic is not always a `String` by the time hooks run;
+        // the hook info's own text always carries the message.
+        let message = info.to_string();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
             std::process::exit(141);
         }
         next(info)
