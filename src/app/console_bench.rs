@@ -312,8 +312,9 @@ fn idle_bytes(g: &GlobalArgs, idle: Duration, objects: usize) -> Result<(Duratio
             }
             std::thread::sleep(Duration::from_millis(20));
         };
-        // Let the initial list and the permission checks settle, then count.
-        std::thread::sleep(Duration::from_secs(3));
+        // Let the initial list, the permission checks and any Ready-change highlight (it fades
+        // once, after FLASH: a real change of the screen) settle, then count.
+        std::thread::sleep(crate::tui::app::state::FLASH + Duration::from_secs(3));
         let size = || std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
         let before = size();
         std::thread::sleep(idle);
