@@ -148,11 +148,7 @@ spec:
         "{}",
         stderr(&out)
     );
-    std::fs::write(
-        local.path().join("cm.yaml"),
-        cm_text("x", "${undefined}"),
-    )
-    .unwrap();
+    std::fs::write(local.path().join("cm.yaml"), cm_text("x", "${undefined}")).unwrap();
     let out = server.fluxdeck(&["-n", "default", "build", "ks", "app", "--path", &path]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("\"undefined\""), "{}", stderr(&out));

@@ -10,11 +10,11 @@ use futures::StreamExt;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
-use super::{CommandError, Ctx};
+use super::desired_tree::desired_objects;
 pub use super::desired_tree::{
     DesiredError as DriftError, TreeFrom as DesiredFrom, get_kustomization,
 };
-use super::desired_tree::desired_objects;
+use super::{CommandError, Ctx};
 use crate::api::meta::inventory::ObjMetadata;
 use crate::cli::{DiffArgs, DiffKsArgs, DiffOutput, DiffTarget};
 use crate::controllers::kustomize::apply::{FIELD_MANAGER, Resolver, subject};
@@ -33,7 +33,6 @@ pub async fn run(ctx: &Ctx, args: &DiffArgs) -> Result<i32, CommandError> {
         DiffTarget::Fleet(a) => Ok(super::diff_fleet::run(a, ctx.glyph_fail()).await),
     }
 }
-
 
 /// What applying the desired state of `ks` would change: the one code path behind
 /// `fluxdeck diff kustomization` and the console's diff pane and drift badges.
@@ -70,7 +69,6 @@ async fn kustomization(ctx: &Ctx, args: &DiffKsArgs) -> Result<i32, DriftError> 
         Ok(0)
     }
 }
-
 
 fn text<'a>(o: &'a Value, p: &str) -> &'a str {
     o.pointer(p).and_then(Value::as_str).unwrap_or("")
