@@ -50,6 +50,15 @@ pub enum ApprovalError {
     Timeout { what: &'static str, after: String },
     #[error("{0}")]
     PushBranch(String),
+    #[error(
+        "proposal {id} of {namespace}/{name} was withdrawn without a push: at the branch's new head there is nothing left to update (the file or its policy marker changed upstream); the automation's Ready condition says: {why}"
+    )]
+    Withdrawn {
+        namespace: String,
+        name: String,
+        id: String,
+        why: String,
+    },
 }
 
 /// Every pending proposal in `namespace` (None = all namespaces), sorted.
@@ -99,6 +108,17 @@ fn automations(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
         ns,
         &resource("ImageUpdateAutomation", "imageupdateautomations"),
     )
+}
+
+/// The message of an object's Ready condition.
+fn ready_message(obj: &serde_json::Value) -> Option<String> {
+    obj.pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("type").and_then(serde_json::Value::as_str) == Some("Ready"))?
+        .get("message")?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// Approve or reject; returns the one-line outcome (`approved … pushed abc1234 (…)`).
@@ -197,9 +217,21 @@ async fn decide_proposal(
                 // the new lastPushCommit (briefly; the push itself is done).
                 let mut commit = last_push(&api.get(d.automation).await?);
                 let settle = Instant::now() + Duration::from_secs(10);
+                let mut automation = api.get(d.automation).await?;
                 while commit == pushed_before && Instant::now() < settle {
                     tokio::time::sleep(Duration::from_millis(100)).await;
-                    commit = last_push(&api.get(d.automation).await?);
+                    automation = api.get(d.automation).await?;
+                    commit = last_push(&automation);
+                }
+                if commit == pushed_before {
+                    let why = ready_message(&automation.data)
+                        .unwrap_or_else(|| "(no Ready condition)".to_string());
+                    return Err(ApprovalError::Withdrawn {
+                        namespace: d.namespace.to_string(),
+                        name: d.automation.to_string(),
+                        id: p.id.clone(),
+                        why,
+                    });
                 }
                 return Ok(format!(
                     "approved {} for {}/{}: pushed {} ({})",

@@ -6,6 +6,7 @@ use super::time;
 use crate::tui::backend::{ObjectRef, Snapshot};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LastEvent {
@@ -46,6 +47,10 @@ pub struct FleetIndex {
     pub summaries: Vec<Summary>,
     pub by_ref: HashMap<ObjectRef, usize>,
     pub counts: HealthCounts,
+    /// The objects the summaries were computed from (same order). Holding them keeps every
+    /// pointer unique while the index lives, so the next snapshot's unchanged objects (the
+    /// same `Arc`) are found by pointer without reading them.
+    sources: Vec<Arc<Value>>,
 }
 
 /// When an event last happened: lastTimestamp, eventTime, firstTimestamp, creation.
@@ -103,12 +108,24 @@ impl FleetIndex {
     /// (same uid and resourceVersion): a watch event touching one object recomputes one
     /// summary, not all of them. Last events are always recomputed (events change alone).
     pub fn rebuild(snapshot: &Snapshot, previous: FleetIndex) -> Self {
-        let mut reusable: HashMap<ObjectRef, Summary> = previous
-            .summaries
-            .into_iter()
+        let FleetIndex {
+            summaries, sources, ..
+        } = previous;
+        // 1. the same Arc as last time: the same object, its summary stands as it is
+        let mut by_ptr: HashMap<*const Value, Summary> =
+            sources.iter().map(Arc::as_ptr).zip(summaries).collect();
+        let mut kept: Vec<Option<Summary>> = snapshot
+            .objects
+            .iter()
+            .map(|obj| by_ptr.remove(&Arc::as_ptr(obj)))
+            .collect();
+        // 2. a new Arc with the same uid and resourceVersion (backends that copy)
+        let mut reusable: HashMap<ObjectRef, Summary> = by_ptr
+            .into_values()
             .filter(|s| !s.version.is_empty())
             .map(|s| (s.r.clone(), s))
             .collect();
+        drop(sources);
         let mut last: HashMap<ObjectRef, LastEvent> = HashMap::new();
         for ev in &snapshot.events {
             let at = event_time(ev);
@@ -132,17 +149,32 @@ impl FleetIndex {
         let mut idx = FleetIndex::default();
         idx.summaries.reserve(snapshot.objects.len());
         idx.by_ref.reserve(snapshot.objects.len());
+        idx.sources.reserve(snapshot.objects.len());
         for (i, obj) in snapshot.objects.iter().enumerate() {
-            let r = ObjectRef::of(obj);
-            let version = version_of(obj);
-            let s = match reusable.remove(&r).filter(|p| p.version == version) {
+            let s = match kept[i].take() {
                 Some(mut prev) => {
                     prev.index = i;
-                    prev.last_event = last.remove(&r);
+                    prev.last_event = last.remove(&prev.r);
                     prev
                 }
-                None => summarise(obj, i, r.clone(), version, last.remove(&r)),
+                None => {
+                    let r = ObjectRef::of(obj);
+                    let version = version_of(obj);
+                    match reusable.remove(&r).filter(|p| p.version == version) {
+                        Some(mut prev) => {
+                            prev.index = i;
+                            prev.last_event = last.remove(&r);
+                            prev
+                        }
+                        None => {
+                            let last_event = last.remove(&r);
+                            summarise(obj, i, r, version, last_event)
+                        }
+                    }
+                }
             };
+            let r = s.r.clone();
+            idx.sources.push(obj.clone());
             match s.health {
                 Health::Ready => idx.counts.ready += 1,
                 Health::Failing => idx.counts.failing += 1,
