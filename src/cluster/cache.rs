@@ -232,9 +232,13 @@ async fn run_reflector(
             *guard = s;
         }
     };
+    // managedFields are about half of a Flux object's bytes and nothing the console shows
+    // (its YAML and edit views drop them): the cache keeps objects without them.
     let stream = reflector::reflector(
         writer,
-        watcher(api, watcher::Config::default()).default_backoff(),
+        watcher(api, watcher::Config::default())
+            .default_backoff()
+            .modify(|o| o.metadata.managed_fields = None),
     );
     let mut stream = std::pin::pin!(stream);
     while let Some(event) = stream.next().await {
