@@ -210,14 +210,7 @@ impl ImageUpdateAutomations {
             );
             stored.rejected.push(p.id.clone());
             stored.pending = None;
-            proposal::save(&at.client, &at.object, &stored)
-                .await
-                .map_err(|e| {
-                    Failure::new(
-                        "ReconciliationFailed",
-                        format!("cannot write proposal ConfigMap: {e}"),
-                    )
-                })?;
+            save_proposals(at, &stored).await?;
             at.event(EventType::Normal, "ProposalRejected", msg, BTreeMap::new());
         }
         let approving = stored
@@ -255,14 +248,7 @@ impl ImageUpdateAutomations {
             at.set_status("observedSourceRevision", Some(json!(checkout_rev)));
             if gated && stored.pending.is_some() {
                 stored.pending = None;
-                proposal::save(&at.client, &at.object, &stored)
-                    .await
-                    .map_err(|e| {
-                        Failure::new(
-                            "ReconciliationFailed",
-                            format!("cannot write proposal ConfigMap: {e}"),
-                        )
-                    })?;
+                save_proposals(at, &stored).await?;
             }
             return Ok(Outcome::ready("Succeeded", "repository up-to-date"));
         }
@@ -332,14 +318,7 @@ impl ImageUpdateAutomations {
                 BTreeMap::new(),
             );
             stored.pending = None;
-            proposal::save(&at.client, &at.object, &stored)
-                .await
-                .map_err(|e| {
-                    Failure::new(
-                        "ReconciliationFailed",
-                        format!("cannot write proposal ConfigMap: {e}"),
-                    )
-                })?;
+            save_proposals(at, &stored).await?;
         }
         Ok(Outcome::ready(
             "Succeeded",
@@ -393,14 +372,7 @@ impl ImageUpdateAutomations {
         let summary_text = summary(&p.changes);
         if fresh || stored.pending.as_ref() != Some(&p) {
             stored.pending = Some(p);
-            proposal::save(&at.client, &at.object, stored)
-                .await
-                .map_err(|e| {
-                    Failure::new(
-                        "ReconciliationFailed",
-                        format!("cannot write proposal ConfigMap: {e}"),
-                    )
-                })?;
+            save_proposals(at, stored).await?;
         }
         if fresh {
             at.event(
@@ -450,4 +422,16 @@ impl Reconciler for ImageUpdateAutomations {
             }
         }
     }
+}
+
+/// Writes the proposal ConfigMap; failing to record a decision fails the reconcile.
+async fn save_proposals(at: &Attempt, stored: &proposal::Stored) -> Result<(), Failure> {
+    proposal::save(&at.client, &at.object, stored)
+        .await
+        .map_err(|e| {
+            Failure::new(
+                "ReconciliationFailed",
+                format!("cannot write proposal ConfigMap: {e}"),
+            )
+        })
 }
