@@ -3,6 +3,9 @@
 
 use clap::Parser;
 
+// `--features system-alloc` keeps the system allocator, so heap profilers that hook malloc
+// (heaptrack, valgrind) see every allocation.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -346,16 +346,18 @@ fn ready_change_highlights_once_with_one_deadline() {
     let mut a = app();
     assert_eq!(a.next_deadline(), None, "nothing scheduled while idle");
     let mut snap = fleet();
-    for o in snap.objects.iter_mut().map(Arc::make_mut) {
-        if o["metadata"]["name"] == "apps" {
-            o["status"]["conditions"] = json!([cond(
-                "Ready",
-                "True",
-                "ReconciliationSucceeded",
-                "Applied",
-                0
-            )]);
-        }
+    for o in snap.objects.iter_mut() {
+        edit(o, |o| {
+            if o["metadata"]["name"] == "apps" {
+                o["status"]["conditions"] = json!([cond(
+                    "Ready",
+                    "True",
+                    "ReconciliationSucceeded",
+                    "Applied",
+                    0
+                )]);
+            }
+        });
     }
     let t0 = a.instant;
     a.set_snapshot(Arc::new(snap.clone()));

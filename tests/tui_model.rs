@@ -12,7 +12,6 @@ use fluxdeck::tui::model::object::{Health, flux_health, ready_columns, revision,
 use fluxdeck::tui::model::tree::{self, Role};
 use fluxdeck::tui::model::{kstatus, trace, yaml};
 use serde_json::json;
-use std::sync::Arc;
 use tui_support::*;
 
 fn r(s: &str) -> ObjectRef {
@@ -65,9 +64,9 @@ fn revisions_and_sources_per_kind() {
     let find = |s: &str| {
         snap.objects
             .iter()
+            .map(|o| o.value())
             .find(|o| ObjectRef::of(o) == r(s))
             .unwrap()
-            .clone()
     };
     assert_eq!(
         revision(&find("Kustomization/flux-system/apps")),
@@ -100,7 +99,7 @@ fn per_kind_columns_follow_flux_get() {
         scope: KindScope::from_command(scope),
         ..Default::default()
     };
-    let m = list::build(&idx, &snap.objects, &snap.permissions, &q("ks"));
+    let m = list::build(&idx, &snap.permissions, &q("ks"));
     assert_eq!(
         m.columns[..6],
         [
@@ -113,7 +112,7 @@ fn per_kind_columns_follow_flux_get() {
         ]
     );
     assert_eq!(m.rows.len(), 7);
-    let m = list::build(&idx, &snap.objects, &snap.permissions, &q("imgpol"));
+    let m = list::build(&idx, &snap.permissions, &q("imgpol"));
     assert_eq!(
         m.columns[..5],
         [
@@ -131,14 +130,9 @@ fn per_kind_columns_follow_flux_get() {
             "6.5.0".to_string()
         ]
     );
-    let m = list::build(
-        &idx,
-        &snap.objects,
-        &snap.permissions,
-        &q("imagerepository"),
-    );
+    let m = list::build(&idx, &snap.permissions, &q("imagerepository"));
     assert_eq!(m.columns[1], Column::LastScan);
-    let monitoring = list::build(&idx, &snap.objects, &snap.permissions, &q("kustomizations"));
+    let monitoring = list::build(&idx, &snap.permissions, &q("kustomizations"));
     let row = monitoring
         .rows
         .iter()
@@ -172,7 +166,7 @@ fn filter_sort_and_health_filters() {
     let snap = fleet();
     let idx = FleetIndex::build(&snap);
     let names = |q: &ListQuery| -> Vec<String> {
-        list::build(&idx, &snap.objects, &snap.permissions, q)
+        list::build(&idx, &snap.permissions, q)
             .rows
             .iter()
             .map(|r| r.r.to_string())
@@ -210,7 +204,7 @@ fn filter_sort_and_health_filters() {
         sort: SortKey::Kind,
         ..Default::default()
     };
-    let all = list::build(&idx, &snap.objects, &snap.permissions, &q);
+    let all = list::build(&idx, &snap.permissions, &q);
     assert!(all.rows[..4].iter().all(|r| r.health == Health::Failing));
     assert!(all.rows[4..].iter().all(|r| r.health != Health::Failing));
     let q = ListQuery {
@@ -223,7 +217,7 @@ fn filter_sort_and_health_filters() {
 #[test]
 fn restricted_kinds_are_reported_not_empty() {
     let mut snap = fleet();
-    snap.objects.retain(|o| o["kind"] != "HelmRelease");
+    snap.objects.retain(|o| o.value()["kind"] != "HelmRelease");
     snap.permissions = Permissions {
         restricted_kinds: ["HelmRelease".to_string()].into(),
         ..Default::default()
@@ -233,7 +227,7 @@ fn restricted_kinds_are_reported_not_empty() {
         scope: KindScope::from_command("hr"),
         ..Default::default()
     };
-    let m = list::build(&idx, &snap.objects, &snap.permissions, &q);
+    let m = list::build(&idx, &snap.permissions, &q);
     assert_eq!(m.restricted, ["HelmRelease"]);
     let perms = Permissions {
         denied: vec![Denial {
@@ -377,9 +371,10 @@ fn trace_uses_flux_templates() {
     let ks_obj = snap
         .objects
         .iter()
+        .map(|o| o.value())
         .find(|o| ObjectRef::of(o) == r("Kustomization/flux-system/apps"))
         .unwrap();
-    let text: Vec<String> = trace::trace(&snap, &idx, ks_obj)
+    let text: Vec<String> = trace::trace(&snap, &idx, &ks_obj)
         .into_iter()
         .map(|l| l.text)
         .collect();
@@ -448,9 +443,10 @@ fn managed_objects_use_the_kstatus_engine_with_flux_rules() {
 fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
     let mut snap = fleet();
     for (i, o) in snap.objects.iter_mut().enumerate() {
-        let o = Arc::make_mut(o);
-        o["metadata"]["uid"] = json!(format!("uid-{i}"));
-        o["metadata"]["resourceVersion"] = json!("1");
+        edit(o, |o| {
+            o["metadata"]["uid"] = json!(format!("uid-{i}"));
+            o["metadata"]["resourceVersion"] = json!("1");
+        });
     }
     let first = FleetIndex::build(&snap);
     let failing_before = first.counts.failing;
@@ -464,20 +460,29 @@ fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
     let i = snap
         .objects
         .iter()
-        .position(|o| o["metadata"]["name"] == "apps" && o["kind"] == "Kustomization")
+        .position(|o| {
+            let o = o.value();
+            o["metadata"]["name"] == "apps" && o["kind"] == "Kustomization"
+        })
         .unwrap();
-    Arc::make_mut(&mut snap.objects[i])["metadata"]["resourceVersion"] = json!("2");
-    Arc::make_mut(&mut snap.objects[i])["status"]["conditions"] = json!([{"type": "Ready", "status": "True",
-        "reason": "ReconciliationSucceeded", "message": "Applied revision: main@sha1:abc"}]);
+    edit(&mut snap.objects[i], |o| {
+        o["metadata"]["resourceVersion"] = json!("2");
+        o["status"]["conditions"] = json!([{"type": "Ready", "status": "True",
+            "reason": "ReconciliationSucceeded", "message": "Applied revision: main@sha1:abc"}]);
+    });
     // The same content with a stale resourceVersion would be reused: prove reuse by keeping
     // the rv of another object while changing its message.
     let j = snap
         .objects
         .iter()
-        .position(|o| o["metadata"]["name"] == "flux-system" && o["kind"] == "Kustomization")
+        .position(|o| {
+            let o = o.value();
+            o["metadata"]["name"] == "flux-system" && o["kind"] == "Kustomization"
+        })
         .unwrap();
-    Arc::make_mut(&mut snap.objects[j])["status"]["conditions"][0]["message"] =
-        json!("changed without a new rv");
+    edit(&mut snap.objects[j], |o| {
+        o["status"]["conditions"][0]["message"] = json!("changed without a new rv");
+    });
     let second = FleetIndex::rebuild(&snap, first);
     assert_eq!(
         second.get(&apps).unwrap().health,

@@ -4,6 +4,7 @@
 mod tui_support;
 
 use fluxdeck::tui::app::View;
+use fluxdeck::tui::backend::StoredObject;
 use fluxdeck::tui::headless::{prepared_app, render_buffer};
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,13 +26,13 @@ fn big_fleet(n: usize) -> fluxdeck::tui::backend::Snapshot {
         } else {
             ready(&applied)
         };
-        snap.objects.push(Arc::new(ks(
+        snap.objects.push(Arc::new(StoredObject::from_value(&ks(
             "tenants",
             &format!("app-{i}"),
             vec![c],
             &dep_refs,
             &[inv.as_str()],
-        )));
+        ))));
     }
     snap
 }

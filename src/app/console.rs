@@ -11,7 +11,7 @@ use kube::discovery::ApiResource;
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 
-use super::console_snapshot::{self, SnapshotBuilder};
+use super::console_snapshot::SnapshotBuilder;
 use crate::cluster::cache::WatchCache;
 use crate::cluster::intents::{self, ReconcileFlags, Target};
 use crate::cluster::kinds::{KindName, Served, all_flux_kinds, parse_flux_kind};
@@ -142,8 +142,17 @@ impl ClusterBackend {
 
     /// Background drift detection of every Kustomization in scope, every `every`.
     pub fn start_drift_detection(&self, every: Duration) {
-        let ns = self.inner.context.namespace.clone();
-        self.inner.drift.start_background(every, ns);
+        let cache = self.inner.cache.clone();
+        self.inner.drift.start_background(
+            every,
+            Box::new(move || {
+                cache
+                    .objects("kustomize.toolkit.fluxcd.io", "Kustomization")
+                    .iter()
+                    .map(|o| o.value())
+                    .collect()
+            }),
+        );
     }
 }
 
@@ -364,7 +373,7 @@ async fn perform(
             .await
             .map_err(|e| e.to_string())?;
             if let Some((kind, name, _, ns)) =
-                intents::source_of(&console_snapshot::to_value(&obj, &t.resource))
+                intents::source_of(&crate::cluster::cache::to_value(obj, &t.resource))
             {
                 let src = ObjectRef::new(kind, ns.unwrap_or_default(), name);
                 reconcile(inner, &target(&src)?, ReconcileFlags::default(), &r).await?;

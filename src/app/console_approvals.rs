@@ -83,16 +83,12 @@ pub fn collect(cache: &WatchCache, branches: &BranchRows) -> Vec<Approval> {
     let mut out: Vec<Approval> = cache
         .objects("", "ConfigMap")
         .iter()
-        .filter(|cm| {
-            cm.metadata
-                .labels
-                .as_ref()
-                .is_some_and(|l| l.contains_key(PROPOSAL_LABEL))
-        })
+        // The label's text first: most ConfigMaps are not proposals and need no parsing.
+        .filter(|cm| cm.json().contains(PROPOSAL_LABEL))
+        .map(|cm| cm.value())
+        .filter(is_proposal)
         .filter_map(|cm| {
-            let cm: ConfigMap = serde_json::to_value(cm.as_ref())
-                .ok()
-                .and_then(|v| serde_json::from_value(v).ok())?;
+            let cm: ConfigMap = serde_json::from_value(cm).ok()?;
             let p = approvals::pending_of(&cm)?;
             Some(proposal_row(&p.namespace, &p.automation, &p.proposal))
         })
@@ -108,13 +104,14 @@ fn versions(cache: &WatchCache) -> Vec<String> {
         .objects(IMAGE_GROUP, "ImageUpdateAutomation")
         .iter()
         .map(|o| {
-            let m = &o.metadata;
-            format!(
-                "{}/{}@{}",
-                m.namespace.as_deref().unwrap_or(""),
-                m.name.as_deref().unwrap_or(""),
-                m.resource_version.as_deref().unwrap_or("")
-            )
+            let o = o.value();
+            let m = |f: &str| {
+                o.pointer(&format!("/metadata/{f}"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            format!("{}/{}@{}", m("namespace"), m("name"), m("resourceVersion"))
         })
         .collect()
 }
@@ -123,8 +120,15 @@ fn cached_automations(cache: &WatchCache) -> Vec<Value> {
     cache
         .objects(IMAGE_GROUP, "ImageUpdateAutomation")
         .iter()
-        .filter_map(|o| serde_json::to_value(o.as_ref()).ok())
+        .map(|o| o.value())
         .collect()
+}
+
+/// A ConfigMap holding image-update proposals.
+fn is_proposal(cm: &Value) -> bool {
+    cm.pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .is_some_and(|l| l.contains_key(PROPOSAL_LABEL))
 }
 
 /// Fetch push branches now, whenever an ImageUpdateAutomation changes, after a decision, and

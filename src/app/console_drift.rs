@@ -3,19 +3,21 @@
 //! and, optionally, in the background for every Kustomization on an interval. Results are
 //! published as `Snapshot::drift` (the console's diff pane and drift badges read only that).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use kube::api::{Api, DynamicObject, ListParams};
 use serde_json::Value;
 
 use crate::commands::diff::{DesiredFrom, drift_report, get_kustomization};
-use crate::controllers::kustomize::resource;
 use crate::engine::diff::Counts;
 use crate::tui::backend::{DriftMap, DriftStatus, ObjectRef};
 
 type Notify = Box<dyn Fn() + Send + Sync>;
+
+/// A background pass tells the console about new results at most this often (each telling
+/// rebuilds its snapshot).
+const NOTIFY_EVERY: Duration = Duration::from_secs(1);
 
 /// The latest drift report per Kustomization, plus how to tell the console they changed.
 pub struct DriftStore {
@@ -48,6 +50,9 @@ pub fn summary(c: &Counts) -> String {
         format!("{} ({rest})", parts.join(", "))
     }
 }
+
+/// The Kustomizations in scope as the console's watch cache holds them.
+pub type Candidates = Box<dyn Fn() -> Vec<Value> + Send + Sync>;
 
 /// Kustomizations worth checking in the background: not suspended, not being deleted.
 pub fn background_candidates(items: &[Value]) -> Vec<ObjectRef> {
@@ -83,32 +88,40 @@ impl DriftStore {
         self.reports.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
-    fn store(&self, target: ObjectRef, status: DriftStatus) {
+    /// Store one result. The map is copied only while a snapshot still holds the previous one
+    /// (`make_mut`), so a background pass over a big fleet does not copy it per result.
+    fn store(&self, target: ObjectRef, status: DriftStatus, notify: bool) {
         if let Ok(mut r) = self.reports.lock() {
-            let mut next = (**r).clone();
-            next.insert(target, status);
-            *r = Arc::new(next);
+            Arc::make_mut(&mut r).insert(target, status);
         }
+        if notify {
+            self.notify();
+        }
+    }
+
+    fn notify(&self) {
         if let Some(f) = self.on_change.get() {
             f();
         }
     }
 
     fn forget(&self, keep: &[ObjectRef]) {
+        let keep: HashSet<&ObjectRef> = keep.iter().collect();
         if let Ok(mut r) = self.reports.lock() {
             if r.keys().any(|k| !keep.contains(k)) {
-                let next = r
-                    .iter()
-                    .filter(|(k, _)| keep.contains(k))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                *r = Arc::new(next);
+                Arc::make_mut(&mut r).retain(|k, _| keep.contains(k));
             }
         }
     }
 
     /// Compute and store the drift of one Kustomization; the summary for the status line.
     pub async fn compute(&self, target: &ObjectRef) -> Result<String, String> {
+        self.compute_and_store(target, true).await
+    }
+
+    /// `compute`; `notify` false leaves telling the console to the caller (background passes
+    /// tell it at most once a second, not once per Kustomization).
+    async fn compute_and_store(&self, target: &ObjectRef, notify: bool) -> Result<String, String> {
         if target.kind != "Kustomization" {
             return Err(format!(
                 "{target}: drift is computed for Kustomizations (select one and press D)"
@@ -129,6 +142,7 @@ impl DriftStore {
                         report: Arc::new(report),
                         at,
                     },
+                    notify,
                 );
                 Ok(text)
             }
@@ -140,6 +154,7 @@ impl DriftStore {
                         message: message.clone(),
                         at,
                     },
+                    notify,
                 );
                 Err(message)
             }
@@ -147,38 +162,34 @@ impl DriftStore {
     }
 
     /// Every `every`, the drift of each Kustomization in scope (stops when the store is dropped).
-    pub fn start_background(self: &Arc<Self>, every: Duration, namespace: Option<String>) {
+    /// `candidates` reads them from the watch cache: listing them again would hold a second
+    /// copy of every Kustomization (with managedFields) in memory during each pass.
+    pub fn start_background(self: &Arc<Self>, every: Duration, candidates: Candidates) {
         let weak = Arc::downgrade(self);
-        tokio::spawn(background(weak, every, namespace));
+        tokio::spawn(background(weak, every, candidates));
     }
 }
 
-async fn background(store: Weak<DriftStore>, every: Duration, namespace: Option<String>) {
+async fn background(store: Weak<DriftStore>, every: Duration, candidates: Candidates) {
     // A first pass soon after start, so badges appear without waiting a whole interval.
     let mut wait = Duration::from_secs(2).min(every);
     loop {
         tokio::time::sleep(wait).await;
         wait = every;
         let Some(s) = store.upgrade() else { return };
-        let api: Api<DynamicObject> = match &namespace {
-            Some(ns) => Api::namespaced_with(s.client.clone(), ns, &resource()),
-            None => Api::all_with(s.client.clone(), &resource()),
-        };
-        let Ok(list) = api.list(&ListParams::default()).await else {
-            continue;
-        };
-        let items: Vec<Value> = list
-            .items
-            .iter()
-            .filter_map(|o| serde_json::to_value(o).ok())
-            .collect();
-        let targets = background_candidates(&items);
+        let targets = background_candidates(&candidates());
         s.forget(&targets);
         drop(s);
-        for t in targets {
+        let mut told = Instant::now();
+        let total = targets.len();
+        for (i, t) in targets.iter().enumerate() {
             let Some(s) = store.upgrade() else { return };
             // Failures are stored and shown in the pane; nothing to do here.
-            let _ = s.compute(&t).await;
+            let _ = s.compute_and_store(t, false).await;
+            if told.elapsed() >= NOTIFY_EVERY || i + 1 == total {
+                s.notify();
+                told = Instant::now();
+            }
         }
     }
 }

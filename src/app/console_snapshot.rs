@@ -1,15 +1,18 @@
-//! Incremental snapshots for the console: the watch cache's typed objects become the JSON
-//! values the TUI reads, converted once per object version and shared (`Arc`) afterwards.
-//! A watch event on one object re-reads only that object's kind and re-serialises only that
-//! object; every other value of the new snapshot is the previous snapshot's `Arc`.
+//! Incremental snapshots for the console: the watch cache holds every object once, as compact
+//! JSON text; a snapshot's Flux objects are those `Arc`s, shared. A watch event on one object
+//! re-reads only that object's kind, and every unchanged object of the new snapshot is the
+//! previous snapshot's `Arc` (which the TUI index uses to skip re-summarising it).
+//! Events and inventory objects are read whole by the views on every rebuild, so they are
+//! parsed here, once per object version.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use kube::api::{ApiResource, DynamicObject};
-use serde_json::{Value, json};
+use kube::api::ApiResource;
+use serde_json::Value;
 
 use crate::cluster::cache::{KindSlice, KindState};
+use crate::engine::stored::StoredObject;
 use crate::tui::backend::SyncProgress;
 
 /// Where a kind's objects go in the snapshot.
@@ -30,36 +33,65 @@ fn bucket(ar: &ApiResource) -> Bucket {
     }
 }
 
-/// One kind's converted values, valid for one cache generation.
-#[derive(Default)]
+/// One kind's objects as of one cache generation; `parsed` (same order) for the kinds the
+/// views read whole.
 struct KindValues {
     generation: u64,
-    bucket: Option<Bucket>,
-    values: Vec<Arc<Value>>,
-    /// uid → (resourceVersion, value): what a later generation may reuse.
-    by_uid: HashMap<String, (String, Arc<Value>)>,
+    bucket: Bucket,
+    stored: Vec<Arc<StoredObject>>,
+    parsed: Vec<Arc<Value>>,
+}
+
+impl KindValues {
+    fn new(
+        generation: u64,
+        bucket: Bucket,
+        stored: Vec<Arc<StoredObject>>,
+        old: Option<Self>,
+    ) -> Self {
+        let parsed = if bucket == Bucket::Flux {
+            Vec::new()
+        } else {
+            // The same `Arc` as last generation is the same object version: keep its value.
+            let mut previous: HashMap<*const StoredObject, Arc<Value>> = old
+                .map(|o| o.stored.iter().map(Arc::as_ptr).zip(o.parsed).collect())
+                .unwrap_or_default();
+            stored
+                .iter()
+                .map(|o| {
+                    previous
+                        .remove(&Arc::as_ptr(o))
+                        .unwrap_or_else(|| Arc::new(o.value()))
+                })
+                .collect()
+        };
+        KindValues {
+            generation,
+            bucket,
+            stored,
+            parsed,
+        }
+    }
 }
 
 /// The parts of a snapshot that come from the watch cache.
 #[derive(Debug, Default, Clone)]
 pub struct Parts {
-    pub objects: Vec<Arc<Value>>,
+    pub objects: Vec<Arc<StoredObject>>,
     pub managed: Vec<Arc<Value>>,
     pub events: Vec<Arc<Value>>,
     pub restricted: BTreeSet<String>,
     pub sync: SyncProgress,
 }
 
-/// Keeps the converted values between snapshots.
+/// Keeps each kind's values between snapshots.
 #[derive(Default)]
 pub struct SnapshotBuilder {
     kinds: HashMap<String, KindValues>,
-    /// Objects serialised so far (for tests and the bench: proves reuse).
-    pub conversions: u64,
 }
 
 impl SnapshotBuilder {
-    /// The generation already converted for `key` (pass to `WatchCache::kinds_since`).
+    /// The generation already read for `key` (pass to `WatchCache::kinds_since`).
     pub fn seen(&self, key: &str) -> Option<u64> {
         self.kinds.get(key).map(|k| k.generation)
     }
@@ -80,78 +112,29 @@ impl SnapshotBuilder {
                 KindState::Live | KindState::Failing(_) => parts.sync.listed += 1,
             }
             present.insert(slice.key.clone());
-            let entry = self.kinds.entry(slice.key.clone()).or_default();
-            if let Some(objects) = slice.objects {
-                self.conversions += entry.refresh(&slice.resource, slice.generation, &objects);
+            if let Some(stored) = slice.objects {
+                let old = self.kinds.remove(&slice.key);
+                let kind = KindValues::new(slice.generation, bucket(&slice.resource), stored, old);
+                self.kinds.insert(slice.key.clone(), kind);
             }
-            let target = match entry.bucket {
-                Some(Bucket::Flux) => &mut parts.objects,
-                Some(Bucket::Event) => &mut parts.events,
-                Some(Bucket::Managed) => &mut parts.managed,
-                None => continue,
+            let Some(entry) = self.kinds.get(&slice.key) else {
+                continue;
             };
-            target.extend(entry.values.iter().cloned());
+            match entry.bucket {
+                Bucket::Flux => parts.objects.extend(entry.stored.iter().cloned()),
+                Bucket::Event => parts.events.extend(entry.parsed.iter().cloned()),
+                Bucket::Managed => parts.managed.extend(entry.parsed.iter().cloned()),
+            }
         }
         self.kinds.retain(|k, _| present.contains(k));
         parts
     }
 }
 
-impl KindValues {
-    /// Convert a changed kind, reusing every value whose uid and resourceVersion are
-    /// unchanged. Returns how many objects had to be serialised.
-    fn refresh(
-        &mut self,
-        ar: &ApiResource,
-        generation: u64,
-        objects: &[Arc<DynamicObject>],
-    ) -> u64 {
-        let mut converted = 0;
-        let mut by_uid = HashMap::with_capacity(objects.len());
-        let mut values = Vec::with_capacity(objects.len());
-        for o in objects {
-            let uid = o.metadata.uid.as_deref().unwrap_or_default();
-            let rv = o.metadata.resource_version.as_deref().unwrap_or_default();
-            let reused = (!uid.is_empty() && !rv.is_empty())
-                .then(|| self.by_uid.remove(uid))
-                .flatten()
-                .filter(|(old_rv, _)| old_rv == rv)
-                .map(|(_, v)| v);
-            let value = match reused {
-                Some(v) => v,
-                None => {
-                    converted += 1;
-                    Arc::new(to_value(o, ar))
-                }
-            };
-            if !uid.is_empty() && !rv.is_empty() {
-                by_uid.insert(uid.to_string(), (rv.to_string(), value.clone()));
-            }
-            values.push(value);
-        }
-        self.generation = generation;
-        self.bucket = Some(bucket(ar));
-        self.values = values;
-        self.by_uid = by_uid;
-        converted
-    }
-}
-
-/// The API shape of a cached object; objects from a watch of a known resource always carry
-/// apiVersion/kind for the views.
-pub fn to_value(o: &DynamicObject, ar: &ApiResource) -> Value {
-    let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
-    if let Some(map) = v.as_object_mut() {
-        map.entry("apiVersion")
-            .or_insert_with(|| json!(ar.api_version));
-        map.entry("kind").or_insert_with(|| json!(ar.kind));
-    }
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn ks_resource() -> ApiResource {
         ApiResource {
@@ -173,17 +156,17 @@ mod tests {
         }
     }
 
-    fn obj(name: &str, uid: &str, rv: &str, message: &str) -> Arc<DynamicObject> {
-        let v = json!({"metadata": {"name": name, "namespace": "ns", "uid": uid, "resourceVersion": rv},
-            "status": {"message": message}});
-        Arc::new(serde_json::from_value(v).expect("object"))
+    fn obj(name: &str, rv: &str, message: &str) -> Arc<StoredObject> {
+        Arc::new(StoredObject::from_value(&json!({"kind": "Kustomization",
+            "metadata": {"name": name, "namespace": "ns", "resourceVersion": rv},
+            "status": {"message": message}})))
     }
 
     fn slice(
         ar: ApiResource,
         generation: u64,
         state: KindState,
-        objects: Option<Vec<Arc<DynamicObject>>>,
+        objects: Option<Vec<Arc<StoredObject>>>,
     ) -> KindSlice {
         KindSlice {
             key: format!("{}/{}", ar.group, ar.kind),
@@ -195,10 +178,10 @@ mod tests {
     }
 
     #[test]
-    fn only_changed_objects_are_serialised_and_the_rest_are_shared() {
+    fn unchanged_kinds_keep_their_values_and_changed_kinds_take_the_cache_values() {
         let mut b = SnapshotBuilder::default();
         let first: Vec<_> = (0..100)
-            .map(|i| obj(&format!("o{i}"), &format!("u{i}"), "1", "old"))
+            .map(|i| obj(&format!("o{i}"), "1", "old"))
             .collect();
         let p1 = b.update(vec![slice(
             ks_resource(),
@@ -206,49 +189,54 @@ mod tests {
             KindState::Live,
             Some(first.clone()),
         )]);
-        assert_eq!(b.conversions, 100);
         assert_eq!(p1.objects.len(), 100);
-        assert_eq!(p1.objects[0]["kind"], "Kustomization");
-        assert_eq!(
-            p1.objects[0]["apiVersion"],
-            "kustomize.toolkit.fluxcd.io/v1"
-        );
+        assert!(Arc::ptr_eq(&p1.objects[0], &first[0]));
 
         let mut second = first.clone();
-        second[7] = obj("o7", "u7", "2", "new");
+        second[7] = obj("o7", "2", "new");
         let p2 = b.update(vec![slice(ks_resource(), 2, KindState::Live, Some(second))]);
-        assert_eq!(b.conversions, 101, "one object changed, one serialised");
-        assert_eq!(p2.objects[7]["status"]["message"], "new");
+        assert_eq!(p2.objects[7].value()["status"]["message"], "new");
         assert!(Arc::ptr_eq(&p1.objects[0], &p2.objects[0]));
         assert!(!Arc::ptr_eq(&p1.objects[7], &p2.objects[7]));
 
-        // Unchanged generation: nothing read, nothing converted, same values.
+        // Unchanged generation: nothing read, the same values.
         let p3 = b.update(vec![slice(ks_resource(), 2, KindState::Live, None)]);
-        assert_eq!(b.conversions, 101);
         assert!(Arc::ptr_eq(&p2.objects[7], &p3.objects[7]));
+        assert_eq!(p3.objects.len(), 100);
         assert_eq!(b.seen("kustomize.toolkit.fluxcd.io/Kustomization"), Some(2));
+
+        // A kind the cache no longer reports is forgotten.
+        let p4 = b.update(vec![]);
+        assert!(p4.objects.is_empty());
+        assert_eq!(b.seen("kustomize.toolkit.fluxcd.io/Kustomization"), None);
     }
 
     #[test]
-    fn deleted_and_recreated_objects_are_not_reused() {
+    fn events_are_parsed_once_per_object_version() {
         let mut b = SnapshotBuilder::default();
-        b.update(vec![slice(
-            ks_resource(),
+        let first: Vec<_> = (0..3).map(|i| obj(&format!("e{i}"), "1", "x")).collect();
+        let p1 = b.update(vec![slice(
+            event_resource(),
             1,
             KindState::Live,
-            Some(vec![obj("a", "u1", "5", "x")]),
+            Some(first.clone()),
         )]);
-        // Same name and resourceVersion text, new uid: a new object.
-        let p = b.update(vec![slice(
-            ks_resource(),
+        assert_eq!(p1.events.len(), 3);
+        assert_eq!(p1.events[1]["metadata"]["name"], "e1");
+        let mut second = first.clone();
+        second[2] = obj("e2", "2", "y");
+        let p2 = b.update(vec![slice(
+            event_resource(),
             2,
             KindState::Live,
-            Some(vec![obj("a", "u2", "5", "y")]),
+            Some(second),
         )]);
-        assert_eq!(b.conversions, 2);
-        assert_eq!(p.objects[0]["status"]["message"], "y");
-        let p = b.update(vec![slice(ks_resource(), 3, KindState::Live, Some(vec![]))]);
-        assert!(p.objects.is_empty());
+        assert!(
+            Arc::ptr_eq(&p1.events[0], &p2.events[0]),
+            "unchanged: same value"
+        );
+        assert!(!Arc::ptr_eq(&p1.events[2], &p2.events[2]));
+        assert_eq!(p2.events[2]["status"]["message"], "y");
     }
 
     #[test]
@@ -259,7 +247,7 @@ mod tests {
                 ks_resource(),
                 1,
                 KindState::Live,
-                Some(vec![obj("a", "u1", "1", "")]),
+                Some(vec![obj("a", "1", "")]),
             ),
             slice(event_resource(), 0, KindState::Syncing, Some(vec![])),
             slice(

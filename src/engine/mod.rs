@@ -10,5 +10,6 @@ pub mod semver_range;
 pub mod setters;
 pub mod sops;
 pub mod sprig;
+pub mod stored;
 pub mod substitute;
 pub mod yaml;

@@ -5,6 +5,7 @@
 //! Cancellation: dropping the `Progress` receiver cancels the command. Implementations should
 //! `select!` on `UnboundedSender::closed()` and stop (and not report) once it fires.
 
+pub use crate::engine::stored::StoredObject;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -19,8 +20,9 @@ pub const SUSPEND_REASON_ANNOTATION: &str = "fluxdeck.io/suspend-reason";
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Flux objects of any kind, exactly as the API returns them (apiVersion, kind, metadata,
-    /// spec, status).
-    pub objects: Vec<Arc<Value>>,
+    /// spec, status), kept as text: views read them through `FleetIndex` summaries and parse
+    /// one in full only when it is opened.
+    pub objects: Vec<Arc<StoredObject>>,
     /// Non-Flux objects named in inventories (for kstatus-like health in the tree).
     pub managed: Vec<Arc<Value>>,
     /// core/v1 Events (involvedObject, type, reason, message, timestamps, count).
@@ -50,9 +52,17 @@ impl SyncProgress {
     }
 }
 
-/// Wrap plain values for a `Snapshot` (tests, fixtures, the embedded demo).
+/// Wrap plain values for a `Snapshot`'s events or managed objects (tests, fixtures).
 pub fn shared(values: Vec<Value>) -> Vec<Arc<Value>> {
     values.into_iter().map(Arc::new).collect()
+}
+
+/// Values as a `Snapshot`'s Flux objects (tests, fixtures).
+pub fn stored(values: &[Value]) -> Vec<Arc<StoredObject>> {
+    values
+        .iter()
+        .map(|v| Arc::new(StoredObject::from_value(v)))
+        .collect()
 }
 
 /// Drift reports by Kustomization (shared, cheap to clone into every snapshot).

@@ -4,12 +4,20 @@
 #![allow(dead_code)]
 
 use fluxdeck::config::{ColorMode, Keymap, Theme};
-use fluxdeck::tui::backend::{ContextInfo, Mode, Snapshot, shared};
+use fluxdeck::tui::backend::{ContextInfo, Mode, Snapshot, StoredObject, shared, stored};
 use fluxdeck::tui::headless::FrameOptions;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 pub const NOW: &str = "2026-01-01T12:00:00Z";
 pub const SHA: &str = "67e2c98a60dc92283531412a9e604dd4bae005a9";
+
+/// Change one of a snapshot's Flux objects (they are kept as text: parse, edit, store again).
+pub fn edit(o: &mut Arc<StoredObject>, f: impl FnOnce(&mut Value)) {
+    let mut v = o.value();
+    f(&mut v);
+    *o = Arc::new(StoredObject::from_value(&v));
+}
 
 pub fn now() -> jiff::Timestamp {
     NOW.parse().unwrap()
@@ -326,7 +334,7 @@ pub fn fleet() -> Snapshot {
         ),
     ];
     Snapshot {
-        objects: shared(objects),
+        objects: stored(&objects),
         managed: shared(managed),
         events: shared(events),
         context: ContextInfo {

@@ -93,7 +93,7 @@ impl App {
         let (target, want) = match r {
             Some(r) if r.kind == "Kustomization" => (Some(r), None),
             Some(r) => {
-                let owner = self.object(&r).and_then(diff::owner_kustomization);
+                let owner = self.object(&r).and_then(|o| diff::owner_kustomization(&o));
                 (owner, Some(r.to_string()))
             }
             None => (None, None),
@@ -169,7 +169,7 @@ impl App {
                     .objects
                     .get(d.cursor)
                     .and_then(|v| ObjectRef::parse(&v.subject));
-                if let Some(r) = r.filter(|r| self.object(r).is_some()) {
+                if let Some(r) = r.filter(|r| self.has_object(r)) {
                     self.focus = Some(r);
                     self.detail_tab = DetailTab::Overview;
                     self.detail_scroll = 0;

@@ -1,7 +1,7 @@
 //! Application state. Everything the renderers read lives here; the event loop only feeds
 //! it (keys, snapshots, progress, timers) and carries out the `Effect`s it asks for.
 
-use super::super::backend::{Command, ObjectRef, Snapshot};
+use super::super::backend::{Command, ObjectRef, Snapshot, StoredObject};
 use super::super::glyphs::Glyphs;
 use super::super::model::events::TypeFilter;
 use super::super::model::index::FleetIndex;
@@ -10,7 +10,7 @@ use super::super::model::tree::{self, Line, Node};
 use super::input::Input;
 use crate::config::{Key, Keymap, Theme};
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a row whose Ready status just changed stays highlighted.
@@ -193,6 +193,8 @@ pub struct App {
     list_cache: Option<ListModel>,
     forest_cache: Option<Vec<Node>>,
     lines_cache: Option<Vec<Line>>,
+    /// The last Flux object parsed for a view: the detail view asks for it on every frame.
+    opened: Mutex<Option<(Arc<StoredObject>, Arc<serde_json::Value>)>>,
 }
 
 impl App {
@@ -213,6 +215,7 @@ impl App {
             detail_tab: DetailTab::Overview,
             detail_scroll: 0,
             overlay: None,
+            opened: Mutex::new(None),
             input: None,
             list: ListState::default(),
             tree: TreeState::default(),
@@ -300,12 +303,7 @@ impl App {
 
     pub fn list_model(&mut self) -> &ListModel {
         if self.list_cache.is_none() {
-            let m = list::build(
-                &self.index,
-                &self.snapshot.objects,
-                &self.snapshot.permissions,
-                &self.list.query,
-            );
+            let m = list::build(&self.index, &self.snapshot.permissions, &self.list.query);
             let mut m = m;
             let drift = &self.snapshot.drift;
             if self.list.query.drift_only {
@@ -408,22 +406,37 @@ impl App {
             View::Tree => self
                 .tree_line()
                 .and_then(|l| l.target)
-                .filter(|t| self.object(t).is_some()),
+                .filter(|t| self.has_object(t)),
             View::Approvals => self.selected_approval().map(|a| a.automation.clone()),
             View::Diff => self.diff.target.clone(),
             _ => self.focus.clone().or_else(|| self.selected_row()),
         }
     }
 
-    /// A Flux object, or a managed object from the inventory cache.
-    pub fn object(&self, r: &ObjectRef) -> Option<&serde_json::Value> {
-        match self.index.get(r) {
-            Some(s) => Some(self.snapshot.objects[s.index].as_ref()),
-            None => self
+    /// A Flux object (parsed from the snapshot's text; the last one is kept), or a managed
+    /// object from the inventory cache.
+    pub fn object(&self, r: &ObjectRef) -> Option<Arc<serde_json::Value>> {
+        let Some(s) = self.index.get(r) else {
+            return self
                 .managed
                 .get(r)
-                .map(|i| self.snapshot.managed[*i].as_ref()),
+                .map(|i| self.snapshot.managed[*i].clone());
+        };
+        let stored = self.snapshot.objects.get(s.index)?;
+        let mut opened = self.opened.lock().ok()?;
+        if let Some((key, value)) = opened.as_ref() {
+            if Arc::ptr_eq(key, stored) {
+                return Some(value.clone());
+            }
         }
+        let value = Arc::new(stored.value());
+        *opened = Some((stored.clone(), value.clone()));
+        Some(value)
+    }
+
+    /// `object(r).is_some()` without parsing anything.
+    pub fn has_object(&self, r: &ObjectRef) -> bool {
+        self.index.get(r).is_some() || self.managed.contains_key(r)
     }
 
     /// Earliest time something must be redrawn without any input (flash expiry, or the

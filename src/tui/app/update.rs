@@ -199,7 +199,7 @@ impl App {
                 }
             }
             CopyYaml => {
-                if let Some(obj) = self.current_target().and_then(|t| self.object(&t).cloned()) {
+                if let Some(obj) = self.current_target().and_then(|t| self.object(&t)) {
                     self.effects.push(Effect::Copy(yaml::to_yaml(&obj)));
                     self.set_message("copied YAML (Secret values masked)", false);
                 }
@@ -225,7 +225,7 @@ impl App {
             EditExternal => {
                 if let Some(t) = self.current_target() {
                     if let Some(obj) = self.object(&t) {
-                        let text = yaml::editable_yaml(obj);
+                        let text = yaml::editable_yaml(&obj);
                         self.effects.push(Effect::ExternalEdit { target: t, text });
                     }
                 }
@@ -276,7 +276,7 @@ impl App {
                 if self.tree_jump(&t) && self.tree.cursor != here {
                     return;
                 }
-                if self.object(&t).is_some() {
+                if self.has_object(&t) {
                     self.focus = Some(t);
                     self.detail_tab = DetailTab::Overview;
                     self.goto(View::Detail);
@@ -411,7 +411,7 @@ impl App {
             return;
         };
         let Some(obj) = self.object(&t) else { return };
-        let text = yaml::editable_yaml(obj);
+        let text = yaml::editable_yaml(&obj);
         self.input = Some(Input::Editor(Editor {
             target: t,
             area: input::editor_area(&text),

@@ -1,9 +1,10 @@
 //! A per-snapshot index: every Flux object summarised once (health, columns, source, labels,
 //! last event) so that views filter and sort cheaply on every keypress.
 
-use super::object::{self, Health};
+use super::kinds::Column;
+use super::object::{self, Health, InventoryEntry};
 use super::time;
-use crate::tui::backend::{ObjectRef, Snapshot};
+use crate::tui::backend::{ObjectRef, Snapshot, StoredObject};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -28,6 +29,12 @@ pub struct Summary {
     pub source: Option<ObjectRef>,
     pub labels: BTreeMap<String, String>,
     pub last_event: Option<LastEvent>,
+    /// `spec.dependsOn` (the tree and cycle detection read every object's).
+    pub depends_on: Vec<ObjectRef>,
+    /// `status.inventory` entries (the tree expands them).
+    pub inventory: Vec<InventoryEntry>,
+    /// Kind-specific `flux get` columns that have a value (image kinds).
+    pub fields: Vec<(Column, String)>,
     /// Position in `Snapshot::objects`.
     pub index: usize,
     /// `uid/resourceVersion` the summary was computed from (empty: never reused).
@@ -50,7 +57,7 @@ pub struct FleetIndex {
     /// The objects the summaries were computed from (same order). Holding them keeps every
     /// pointer unique while the index lives, so the next snapshot's unchanged objects (the
     /// same `Arc`) are found by pointer without reading them.
-    sources: Vec<Arc<Value>>,
+    sources: Vec<Arc<StoredObject>>,
 }
 
 /// When an event last happened: lastTimestamp, eventTime, firstTimestamp, creation.
@@ -112,7 +119,7 @@ impl FleetIndex {
             summaries, sources, ..
         } = previous;
         // 1. the same Arc as last time: the same object, its summary stands as it is
-        let mut by_ptr: HashMap<*const Value, Summary> =
+        let mut by_ptr: HashMap<*const StoredObject, Summary> =
             sources.iter().map(Arc::as_ptr).zip(summaries).collect();
         let mut kept: Vec<Option<Summary>> = snapshot
             .objects
@@ -158,8 +165,9 @@ impl FleetIndex {
                     prev
                 }
                 None => {
-                    let r = ObjectRef::of(obj);
-                    let version = version_of(obj);
+                    let obj = obj.value();
+                    let r = ObjectRef::of(&obj);
+                    let version = version_of(&obj);
                     match reusable.remove(&r).filter(|p| p.version == version) {
                         Some(mut prev) => {
                             prev.index = i;
@@ -168,7 +176,7 @@ impl FleetIndex {
                         }
                         None => {
                             let last_event = last.remove(&r);
-                            summarise(obj, i, r, version, last_event)
+                            summarise(&obj, i, r, version, last_event)
                         }
                     }
                 }
@@ -190,6 +198,12 @@ impl FleetIndex {
 
     pub fn get(&self, r: &ObjectRef) -> Option<&Summary> {
         self.by_ref.get(r).map(|i| &self.summaries[*i])
+    }
+
+    /// The whole object behind `r`, parsed (for the one view that shows it).
+    pub fn object(&self, snapshot: &Snapshot, r: &ObjectRef) -> Option<Value> {
+        let s = self.get(r)?;
+        snapshot.objects.get(s.index).map(|o| o.value())
     }
 }
 
@@ -214,6 +228,18 @@ fn summarise(
         source: object::source_ref(obj),
         labels: labels_of(obj),
         last_event,
+        depends_on: object::depends_on(obj),
+        inventory: object::inventory(obj),
+        fields: [
+            Column::LastScan,
+            Column::Image,
+            Column::Tag,
+            Column::LastRun,
+        ]
+        .into_iter()
+        .map(|c| (c, object::kind_field(obj, c)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect(),
         index: i,
         r,
         version,

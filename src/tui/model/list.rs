@@ -100,7 +100,7 @@ pub fn short_kind(kind: &str) -> &str {
     kinds::info(kind).map(|k| k.short()).unwrap_or(kind)
 }
 
-fn cell(s: &Summary, col: Column, obj: &serde_json::Value) -> String {
+fn cell(s: &Summary, col: Column) -> String {
     match col {
         Column::Namespace => s.r.namespace.clone(),
         Column::Name => s.r.name.clone(),
@@ -128,16 +128,16 @@ fn cell(s: &Summary, col: Column, obj: &serde_json::Value) -> String {
             .map(|e| e.message.clone())
             .unwrap_or_default(),
         Column::Kind => short_kind(&s.r.kind).to_string(),
-        other => super::object::kind_field(obj, other),
+        other => s
+            .fields
+            .iter()
+            .find(|(c, _)| *c == other)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
     }
 }
 
-pub fn build(
-    index: &FleetIndex,
-    objects: &[std::sync::Arc<serde_json::Value>],
-    perms: &Permissions,
-    q: &ListQuery,
-) -> ListModel {
+pub fn build(index: &FleetIndex, perms: &Permissions, q: &ListQuery) -> ListModel {
     let scope = q.scope.unwrap_or(KindScope::All);
     let mut columns: Vec<Column> = Vec::new();
     if matches!(scope, KindScope::All | KindScope::Sources) {
@@ -208,10 +208,7 @@ pub fn build(
         .map(|s| Row {
             r: s.r.clone(),
             health: s.health,
-            cells: columns
-                .iter()
-                .map(|c| cell(s, *c, &objects[s.index]))
-                .collect(),
+            cells: columns.iter().map(|c| cell(s, *c)).collect(),
             last_event_warning: s.last_event.as_ref().is_some_and(|e| e.warning),
         })
         .collect();

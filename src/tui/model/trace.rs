@@ -9,8 +9,8 @@ use super::time;
 use crate::tui::backend::{ObjectRef, Snapshot};
 use serde_json::Value;
 
-fn find<'a>(snapshot: &'a Snapshot, index: &FleetIndex, r: &ObjectRef) -> Option<&'a Value> {
-    index.get(r).map(|s| snapshot.objects[s.index].as_ref())
+fn find(snapshot: &Snapshot, index: &FleetIndex, r: &ObjectRef) -> Option<Value> {
+    index.object(snapshot, r)
 }
 
 /// The Kustomization or HelmRelease owning `obj` by its ownership labels.
@@ -150,6 +150,7 @@ pub fn trace(snapshot: &Snapshot, index: &FleetIndex, obj: &Value) -> Vec<DLine>
     b.lines.push(line("---", Tone::Muted));
     b.kv(&rr.kind, &rr.name);
     b.kv("Namespace", &rr.namespace);
+    let rec = &rec;
     if let Some(t) = str_at(rec, "/spec/targetNamespace") {
         b.kv("Target", t);
     }
@@ -173,9 +174,9 @@ pub fn trace(snapshot: &Snapshot, index: &FleetIndex, obj: &Value) -> Vec<DLine>
         b.lines.push(line("---", Tone::Muted));
         match find(snapshot, index, &src_ref) {
             Some(src) => {
-                source_block(&mut b, src);
+                source_block(&mut b, &src);
                 if src_ref.kind == "HelmChart" && hops < 3 {
-                    next = object::source_ref(src);
+                    next = object::source_ref(&src);
                 }
             }
             None => b

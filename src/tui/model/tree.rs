@@ -5,7 +5,7 @@
 
 use super::index::FleetIndex;
 use super::kstatus::managed_health;
-use super::object::{self, Health};
+use super::object::Health;
 use crate::tui::backend::{ObjectRef, Snapshot};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -53,14 +53,14 @@ fn is_applier(kind: &str) -> bool {
 
 /// Objects that sit on a dependsOn cycle: members of strongly connected components with more
 /// than one node, or with a self-edge (Tarjan, iterative so deep chains cannot overflow).
-pub fn cycle_members(snapshot: &Snapshot) -> HashSet<ObjectRef> {
-    let refs: Vec<ObjectRef> = snapshot.objects.iter().map(|o| ObjectRef::of(o)).collect();
+pub fn cycle_members(index: &FleetIndex) -> HashSet<ObjectRef> {
+    let refs: Vec<ObjectRef> = index.summaries.iter().map(|s| s.r.clone()).collect();
     let pos: HashMap<&ObjectRef, usize> = refs.iter().enumerate().map(|(i, r)| (r, i)).collect();
-    let edges: Vec<Vec<usize>> = snapshot
-        .objects
+    let edges: Vec<Vec<usize>> = index
+        .summaries
         .iter()
-        .map(|o| {
-            object::depends_on(o)
+        .map(|s| {
+            s.depends_on
                 .iter()
                 .filter_map(|d| pos.get(d).copied())
                 .collect()
@@ -118,7 +118,6 @@ pub fn cycle_members(snapshot: &Snapshot) -> HashSet<ObjectRef> {
 }
 
 struct Builder<'a> {
-    snapshot: &'a Snapshot,
     index: &'a FleetIndex,
     managed: HashMap<ObjectRef, &'a serde_json::Value>,
     cycles: HashSet<ObjectRef>,
@@ -172,15 +171,14 @@ impl Builder<'_> {
                 children: vec![],
             };
         };
-        let obj = &self.snapshot.objects[summary.index];
         path.push(r.clone());
         let mut children = Vec::new();
         if let Some(src) = &summary.source {
             children.push(self.source_chain(src, 0));
         }
-        let deps = object::depends_on(obj);
+        let deps = &summary.depends_on;
         let mut blocked = Vec::new();
-        for d in &deps {
+        for d in deps {
             let h = self.health(d);
             if h != Some(Health::Ready) {
                 blocked.push(d.to_string());
@@ -198,7 +196,7 @@ impl Builder<'_> {
                 children: vec![],
             });
         }
-        for e in object::inventory(obj) {
+        for e in &summary.inventory {
             let er = e.object_ref();
             if &er == r {
                 continue;
@@ -268,33 +266,31 @@ impl Builder<'_> {
 
 /// The forest: appliers not listed in another applier's inventory, sorted by reference.
 pub fn build(snapshot: &Snapshot, index: &FleetIndex) -> Vec<Node> {
-    let owned: HashSet<ObjectRef> = snapshot
-        .objects
+    let owned: HashSet<ObjectRef> = index
+        .summaries
         .iter()
-        .filter(|o| is_applier(&ObjectRef::of(o).kind))
-        .flat_map(|o| {
-            let me = ObjectRef::of(o);
-            object::inventory(o)
-                .into_iter()
+        .filter(|s| is_applier(&s.r.kind))
+        .flat_map(|s| {
+            s.inventory
+                .iter()
                 .map(|e| e.object_ref())
-                .filter(move |r| *r != me)
+                .filter(move |r| *r != s.r)
         })
         .collect();
-    let roots: BTreeSet<ObjectRef> = snapshot
-        .objects
+    let roots: BTreeSet<ObjectRef> = index
+        .summaries
         .iter()
-        .map(|o| ObjectRef::of(o))
+        .map(|s| s.r.clone())
         .filter(|r| is_applier(&r.kind) && !owned.contains(r))
         .collect();
     let b = Builder {
-        snapshot,
         index,
         managed: snapshot
             .managed
             .iter()
             .map(|m| (ObjectRef::of(m), m.as_ref()))
             .collect(),
-        cycles: cycle_members(snapshot),
+        cycles: cycle_members(index),
     };
     let mut forest: Vec<Node> = roots
         .iter()
@@ -311,10 +307,10 @@ pub fn build(snapshot: &Snapshot, index: &FleetIndex) -> Vec<Node> {
         n.children.iter().for_each(|c| walk(c, acc));
     }
     forest.iter().for_each(|n| walk(n, &mut reachable));
-    let orphans: BTreeSet<ObjectRef> = snapshot
-        .objects
+    let orphans: BTreeSet<ObjectRef> = index
+        .summaries
         .iter()
-        .map(|o| ObjectRef::of(o))
+        .map(|s| s.r.clone())
         .filter(|r| is_applier(&r.kind) && !reachable.contains(r))
         .collect();
     forest.extend(orphans.iter().map(|r| b.applier(r, &mut Vec::new())));

@@ -57,7 +57,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
         tab_spans.push(Span::styled(tab.title(), t.style(slot)));
     }
     f.render_widget(Paragraph::new(Line::from(tab_spans)), tabs);
-    let Some(obj) = target.as_ref().and_then(|r| app.object(r)).cloned() else {
+    let Some(obj) = target.as_ref().and_then(|r| app.object(r)) else {
         let msg = "nothing selected: pick an object in the list and press enter";
         f.render_widget(
             Paragraph::new(Span::styled(msg, t.style(Slot::Muted))),
