@@ -182,7 +182,6 @@ pub struct App {
     pub next_action_id: u64,
     pub pending_keys: Vec<Key>,
     pub flash: HashMap<ObjectRef, Instant>,
-    prev_ready: HashMap<ObjectRef, String>,
     pub message: Option<(String, bool)>,
     pub read_only: bool,
     pub quit: bool,
@@ -233,7 +232,6 @@ impl App {
             next_action_id: 1,
             pending_keys: Vec::new(),
             flash: HashMap::new(),
-            prev_ready: HashMap::new(),
             message: None,
             read_only,
             quit: false,
@@ -266,15 +264,9 @@ impl App {
             .collect();
         self.list.query.all_namespaces = snapshot.context.namespace.is_none();
         self.read_only = self.read_only || snapshot.context.read_only;
-        let first = self.prev_ready.is_empty();
-        let mut ready = HashMap::with_capacity(self.index.summaries.len());
-        for s in &self.index.summaries {
-            if !first && self.prev_ready.get(&s.r).is_some_and(|p| *p != s.ready) {
-                self.flash.insert(s.r.clone(), self.instant + FLASH);
-            }
-            ready.insert(s.r.clone(), s.ready.clone());
+        for r in &self.index.ready_changed {
+            self.flash.insert(r.clone(), self.instant + FLASH);
         }
-        self.prev_ready = ready;
         self.snapshot = snapshot;
         self.invalidate();
         if let Some(r) = selected {

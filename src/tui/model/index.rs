@@ -54,6 +54,8 @@ pub struct FleetIndex {
     pub summaries: Vec<Summary>,
     pub by_ref: HashMap<ObjectRef, usize>,
     pub counts: HealthCounts,
+    /// Objects whose READY text differs from the previous index's (the list flashes them).
+    pub ready_changed: Vec<ObjectRef>,
     /// The objects the summaries were computed from (same order). Holding them keeps every
     /// pointer unique while the index lives, so the next snapshot's unchanged objects (the
     /// same `Arc`) are found by pointer without reading them.
@@ -126,12 +128,10 @@ impl FleetIndex {
             .iter()
             .map(|obj| by_ptr.remove(&Arc::as_ptr(obj)))
             .collect();
-        // 2. a new Arc with the same uid and resourceVersion (backends that copy)
-        let mut reusable: HashMap<ObjectRef, Summary> = by_ptr
-            .into_values()
-            .filter(|s| !s.version.is_empty())
-            .map(|s| (s.r.clone(), s))
-            .collect();
+        // 2. a new Arc with the same uid and resourceVersion (backends that copy); any other
+        //    previous summary of the same object only tells whether its READY changed
+        let mut previous: HashMap<ObjectRef, Summary> =
+            by_ptr.into_values().map(|s| (s.r.clone(), s)).collect();
         drop(sources);
         let mut last: HashMap<ObjectRef, LastEvent> = HashMap::new();
         for ev in &snapshot.events {
@@ -168,15 +168,19 @@ impl FleetIndex {
                     let obj = obj.value();
                     let r = ObjectRef::of(&obj);
                     let version = version_of(&obj);
-                    match reusable.remove(&r).filter(|p| p.version == version) {
-                        Some(mut prev) => {
+                    match previous.remove(&r) {
+                        Some(mut prev) if !version.is_empty() && prev.version == version => {
                             prev.index = i;
                             prev.last_event = last.remove(&r);
                             prev
                         }
-                        None => {
+                        prev => {
                             let last_event = last.remove(&r);
-                            summarise(&obj, i, r, version, last_event)
+                            let s = summarise(&obj, i, r, version, last_event);
+                            if prev.is_some_and(|p| p.ready != s.ready) {
+                                idx.ready_changed.push(s.r.clone());
+                            }
+                            s
                         }
                     }
                 }
