@@ -80,14 +80,36 @@ pub fn transport(url: &str) -> Option<Transport> {
     }
 }
 
-/// Does `known_hosts` hold `key` (raw host key blob) for `host` (and `port`)?
-/// Plain host patterns only; hashed (`|1|`) entries never match.
-pub fn known_host_matches(known_hosts: &str, host: &str, port: u16, key: &[u8]) -> bool {
-    let wanted = if port == 22 {
+/// How known_hosts names a host: `host` on port 22, `[host]:port` otherwise.
+pub fn known_hosts_name(host: &str, port: u16) -> String {
+    if port == 22 {
         host.to_string()
     } else {
         format!("[{host}]:{port}")
-    };
+    }
+}
+
+/// `ssh-keygen -l` style fingerprint of a raw host key blob: `<type> SHA256:<base64>`.
+pub fn fingerprint(key: &[u8]) -> String {
+    use sha2::Digest;
+    let ty = key
+        .get(4..)
+        .and_then(|rest| {
+            let len = u32::from_be_bytes(key.get(..4)?.try_into().ok()?) as usize;
+            std::str::from_utf8(rest.get(..len)?).ok()
+        })
+        .unwrap_or("key");
+    let digest = sha2::Sha256::digest(key);
+    format!(
+        "{ty} SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
+    )
+}
+
+/// Does `known_hosts` hold `key` (raw host key blob) for `host` (and `port`)?
+/// Plain host patterns only; hashed (`|1|`) entries never match.
+pub fn known_host_matches(known_hosts: &str, host: &str, port: u16, key: &[u8]) -> bool {
+    let wanted = known_hosts_name(host, port);
     known_hosts.lines().any(|line| {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with('@') {
