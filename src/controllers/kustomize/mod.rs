@@ -13,6 +13,7 @@ mod overlay;
 mod pipeline;
 mod postbuild;
 pub mod prune;
+pub mod remote;
 pub mod spec;
 mod trees;
 mod triggers;
