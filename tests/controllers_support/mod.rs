@@ -216,6 +216,11 @@ pub fn bare_clone(src: &Path, root: &Path, name: &str) -> PathBuf {
 /// `git daemon` serving `root` on a free loopback port.
 pub fn git_daemon(root: &Path) -> (Daemon, u16) {
     let port = free_port();
+    (git_daemon_on(root, port), port)
+}
+
+/// `git daemon` serving `root` on `port` (to bring a stopped server back at the same URL).
+pub fn git_daemon_on(root: &Path, port: u16) -> Daemon {
     // Run git-daemon itself: `git daemon` forks it as a child that would outlive a kill.
     let exec_path = Command::new("git").arg("--exec-path").output().unwrap();
     let exec_path = String::from_utf8(exec_path.stdout).unwrap();
@@ -233,7 +238,7 @@ pub fn git_daemon(root: &Path) -> (Daemon, u16) {
         .spawn()
         .unwrap();
     wait_port(port);
-    (Daemon(child), port)
+    Daemon(child)
 }
 
 /// Smart HTTP with basic auth (../shared/tools/git_http_server.py).
