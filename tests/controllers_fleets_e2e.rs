@@ -8,8 +8,9 @@
 //! - multi-tenancy: Kyverno comes from an OCIRepository on ghcr.io (no network, and fluxdeck
 //!   has no OCIRepository controller), so `kyverno-controller` waits for its artifact and the
 //!   chain kyverno → kyverno-policies → tenants waits on its dependencies.
-//! - kustomize-helm-example: HelmReleases have no controller yet, so the `wait: true`
-//!   Kustomizations that apply them stay unhealthy and their dependents wait.
+//! - kustomize-helm-example: the monorepo is split by an ArtifactGenerator (run in-process)
+//!   and infra-controllers applies the HelmReleases, but HelmReleases have no controller yet,
+//!   so its `wait: true` health check cannot pass and infra-configs → apps wait on it.
 
 mod common;
 mod controllers_support;
@@ -223,9 +224,14 @@ fn multi_tenancy_staging_reconciles_up_to_what_needs_the_internet() {
         "oci://ghcr.io/kyverno/manifests/kyverno"
     );
     assert!(oci["status"].get("artifact").is_none());
-    // …whose source never gets an artifact here: Flux's wording, reason ArtifactFailed.
+    // …whose source never gets an artifact here, reason ArtifactFailed in Flux's words. The
+    // Kustomization is applied just before its OCIRepository (apply order sorts by group), so
+    // its first reconcile may find no source at all; both are what kustomize-controller says.
     let kc = fleet.ks("kyverno-controller", |s, r, m| {
-        s == "False" && r == "ArtifactFailed" && m.starts_with("Source artifact not found")
+        s == "False"
+            && r == "ArtifactFailed"
+            && (m.starts_with("Source artifact not found")
+                || m == "Source 'OCIRepository/flux-system/kyverno-controller' not found")
     });
     assert_eq!(kc["spec"]["sourceRef"]["kind"], "OCIRepository");
     // The chain behind it waits, naming the dependency it waits for.
@@ -249,24 +255,97 @@ fn multi_tenancy_staging_reconciles_up_to_what_needs_the_internet() {
 }
 
 #[test]
-fn kustomize_helm_example_staging_reconciles_its_root() {
+fn kustomize_helm_example_staging_applies_its_helm_releases() {
     let fleet = bootstrap("flux2-kustomize-helm-example", "staging");
-    let src = fleet
-        .server
-        .wait_json("gitrepository", "flux-system", "flux-system", WAIT, |o| {
-            condition_status(o, "Ready") == Some("True")
-        });
-    assert_eq!(src["status"]["artifact"]["revision"], fleet.revision());
-    // clusters/staging needs source-watcher's ArtifactGenerator (ExternalArtifacts for
-    // infrastructure and apps), which this embedded store does not serve: the dry-run stops
-    // the whole apply and names the object and the missing kind.
-    let root = fleet.ks("flux-system", |s, r, _| {
-        s == "False" && r == "ReconciliationFailed"
-    });
-    let (_, msg) = ready_message(&root);
-    assert_eq!(
-        msg,
-        "ArtifactGenerator/flux-system/flux-system dry-run failed: no matches for kind \"ArtifactGenerator\" in version \"source.extensions.fluxcd.io/v1beta1\""
+    fleet.root_applied();
+    // clusters/staging splits the monorepo with source-watcher's ArtifactGenerator.
+    let generator = fleet.server.wait_json(
+        "artifactgenerator",
+        "flux-system",
+        "flux-system",
+        WAIT,
+        |o| condition_status(o, "Ready") == Some("True"),
     );
-    assert_eq!(fleet.names("kustomization"), ["flux-system/flux-system"]);
+    assert_eq!(
+        ready_message(&generator).1,
+        "reconciliation succeeded, generated 2 artifact(s)"
+    );
+    for name in ["infrastructure", "apps"] {
+        let ea = fleet
+            .server
+            .get_json("externalartifact", "flux-system", name)
+            .unwrap();
+        let art = &ea["status"]["artifact"];
+        assert!(
+            art["revision"]
+                .as_str()
+                .unwrap()
+                .starts_with("latest@sha256:"),
+            "{ea:#}"
+        );
+        assert_eq!(
+            art["metadata"]["org.opencontainers.image.revision"],
+            fleet.revision(),
+            "originRevision: @monorepo"
+        );
+        assert_eq!(ea["spec"]["sourceRef"]["kind"], "ArtifactGenerator");
+    }
+    // infra-controllers applies the HelmReleases and their OCIRepositories from the
+    // infrastructure ExternalArtifact (their controller comes later) …
+    let deadline = std::time::Instant::now() + WAIT;
+    while fleet.names("helmrelease").len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no HelmReleases applied: {:?}",
+            fleet.names("kustomization")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut releases = fleet.names("helmrelease");
+    releases.sort();
+    assert_eq!(
+        releases,
+        [
+            "cert-manager/cert-manager",
+            "envoy-gateway-system/envoy-gateway"
+        ]
+    );
+    let hr = fleet
+        .server
+        .get_json("helmrelease", "cert-manager", "cert-manager")
+        .unwrap();
+    assert_eq!(
+        hr["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/name"],
+        "infra-controllers"
+    );
+    let mut charts = fleet.names("ocirepository");
+    charts.sort();
+    assert_eq!(
+        charts,
+        [
+            "cert-manager/cert-manager",
+            "envoy-gateway-system/gateway-helm"
+        ]
+    );
+    // … and, with `wait: true`, waits for them to become healthy, which needs the
+    // helm-controller: infra-configs and apps wait on it, naming the dependency.
+    fleet.ks("infra-configs", |s, r, m| {
+        s == "False"
+            && r == "DependencyNotReady"
+            && m == "dependency 'flux-system/infra-controllers' is not ready"
+    });
+    fleet.ks("apps", |s, r, m| {
+        s == "False"
+            && r == "DependencyNotReady"
+            && m == "dependency 'flux-system/infra-configs' is not ready"
+    });
+    let controllers = fleet
+        .server
+        .get_json("kustomization", "flux-system", "infra-controllers")
+        .unwrap();
+    assert_ne!(condition_status(&controllers, "Ready"), Some("True"));
+    assert!(
+        fleet.names("helmrepository").is_empty(),
+        "apps is not applied yet"
+    );
 }

@@ -16,7 +16,7 @@ pub mod prune;
 pub mod remote;
 pub mod spec;
 mod trees;
-mod triggers;
+pub(crate) mod triggers;
 
 use std::sync::Arc;
 use std::time::Duration;

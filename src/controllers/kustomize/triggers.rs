@@ -23,7 +23,7 @@ pub const WATCH_LABEL: &str = "reconcile.fluxcd.io/watch=Enabled";
 
 /// Cached Kustomizations as JSON, converting only those `keep` selects (cheap pre-filter on
 /// the spec, so a status change in a large fleet does not serialise every object).
-fn values(reader: &Store<DynamicObject>, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+pub(crate) fn values(reader: &Store<DynamicObject>, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
     reader
         .state()
         .iter()
@@ -32,7 +32,7 @@ fn values(reader: &Store<DynamicObject>, keep: impl Fn(&Value) -> bool) -> Vec<V
         .collect()
 }
 
-fn id(o: &Value) -> (String, String) {
+pub(crate) fn id(o: &Value) -> (String, String) {
     let s = |p: &str| {
         o.pointer(p)
             .and_then(Value::as_str)
@@ -102,7 +102,7 @@ fn fire(trigger: &Trigger, targets: Vec<(String, String)>) {
 }
 
 /// Run `on_change` for every object of `ar` whose fingerprint changed.
-fn watch_changes(
+pub(crate) fn watch_changes(
     client: &kube::Client,
     ar: ApiResource,
     labels: Option<&str>,
@@ -132,7 +132,7 @@ fn watch_changes(
     })
 }
 
-fn revision_fp(v: &Value) -> Option<String> {
+pub(crate) fn revision_fp(v: &Value) -> Option<String> {
     schedule::artifact_revision(v).map(str::to_string)
 }
 
@@ -158,7 +158,12 @@ fn version_fp(v: &Value) -> Option<String> {
 
 pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>> {
     let mut tasks = Vec::new();
-    for kind in ["GitRepository", "OCIRepository", "Bucket"] {
+    for kind in [
+        "GitRepository",
+        "OCIRepository",
+        "Bucket",
+        "ExternalArtifact",
+    ] {
         let Some(ar) = source_resource(kind) else {
             continue;
         };
