@@ -175,6 +175,12 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
     // 7. health
     healthy(at, client, resolver, &changes, &revision).await?;
     at.set_status("lastAppliedRevision", Some(json!(revision)));
+    // SPEC §6.3 step 14: the origin revision an OCI or generated artifact carries.
+    let origin = art
+        .pointer("/metadata/org.opencontainers.image.revision")
+        .and_then(Value::as_str)
+        .map(|o| json!(o));
+    at.set_status("lastAppliedOriginRevision", origin);
     let took = duration::format_go(std::time::Duration::from_millis(
         at.started.elapsed().as_millis() as u64,
     ));
