@@ -78,6 +78,27 @@ async fn ssh_with_identity_and_known_hosts_and_a_host_key_mismatch() {
     );
     assert!(env.storage.verify(&ok["status"]["artifact"]));
     assert_eq!(kstatus(&ok), Status::Current);
+    // The same with known_hosts hashed, as OpenSSH writes it by default on Debian.
+    apply(
+        &env.client,
+        &secrets,
+        secret(
+            "ssh-hashed",
+            json!({"identity": sshd.identity, "known_hosts": sshd.hashed_known_hosts()}),
+        ),
+    )
+    .await;
+    apply(
+        &env.client,
+        &r,
+        gitrepo("hashed", &url, json!({"secretRef": {"name": "ssh-hashed"}})),
+    )
+    .await;
+    let hashed = ready_gitrepo(&env, "hashed").await;
+    assert_eq!(
+        hashed["status"]["artifact"]["revision"],
+        format!("main@sha1:{head}")
+    );
     let logins = sshd.accepted_logins();
     assert!(logins >= 1, "sshd saw no login");
 

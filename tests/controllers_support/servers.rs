@@ -116,6 +116,23 @@ impl GitSshd {
         )
     }
 
+    /// `known_hosts` as `ssh-keygen -H` hashes it (what `HashKnownHosts yes` writes).
+    pub fn hashed_known_hosts(&self) -> String {
+        let file = self._dir.path().join("known_hosts_hashed");
+        std::fs::write(&file, &self.known_hosts).unwrap();
+        let status = Command::new("ssh-keygen")
+            .args(["-q", "-H", "-f"])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "ssh-keygen -H failed");
+        let hashed = read(&file);
+        assert!(hashed.starts_with("|1|"), "{hashed}");
+        hashed
+    }
+
     /// How many logins sshd accepted so far.
     pub fn accepted_logins(&self) -> usize {
         std::fs::read_to_string(&self.log)
