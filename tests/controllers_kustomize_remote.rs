@@ -154,6 +154,13 @@ fn objects_go_to_the_cluster_of_the_kubeconfig_secret_only() {
         "a Warning event for no-secret: {events:#}"
     );
 
+    // Creating the missing Secret (labelled for watching) fixes it.
+    let mut fixed: Value =
+        serde_json::from_str(&secret("absent-kc", "value", &remote_kubeconfig)).unwrap();
+    fixed["metadata"]["labels"] = json!({"reconcile.fluxcd.io/watch": "Enabled"});
+    management.apply(&serde_json::to_string(&fixed).unwrap());
+    wait_ready(&management, "no-secret", "True");
+
     // Prune happens in the remote cluster too.
     std::fs::remove_file(repo.path().join("app/two.yaml")).unwrap();
     commit_files(repo.path(), &[], "drop two");

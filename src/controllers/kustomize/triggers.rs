@@ -4,7 +4,7 @@
 //! - a Kustomization became Ready → the Kustomizations that depend on it (Flux only polls every
 //!   `--requeue-dependency`; reacting to the change makes dependency chains settle at once);
 //! - a ConfigMap/Secret labelled `reconcile.fluxcd.io/watch: Enabled` changed → the
-//!   Kustomizations referencing it (substituteFrom, decryption.secretRef).
+//!   Kustomizations referencing it (substituteFrom, decryption.secretRef, kubeConfig.secretRef).
 
 use std::collections::HashMap;
 
@@ -89,7 +89,11 @@ pub fn referencing(
                 && k.pointer("/spec/decryption/secretRef/name")
                     .and_then(Value::as_str)
                     == Some(name);
-            from || decryption
+            let kube_config = kind == "Secret"
+                && k.pointer("/spec/kubeConfig/secretRef/name")
+                    .and_then(Value::as_str)
+                    == Some(name);
+            from || decryption || kube_config
         })
         .map(id)
         .collect()
@@ -214,7 +218,9 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
             move |o| {
                 let (ns, name) = id(o);
                 let reads = |spec: &Value| {
-                    spec.get("postBuild").is_some() || spec.get("decryption").is_some()
+                    spec.get("postBuild").is_some()
+                        || spec.get("decryption").is_some()
+                        || spec.get("kubeConfig").is_some()
                 };
                 fire(
                     &trigger,
@@ -277,5 +283,13 @@ mod tests {
             1
         );
         assert!(referencing(&all, "Secret", "flux-system", "vars").is_empty());
+        let remote = ks(
+            "remote",
+            json!({"spec": {"kubeConfig": {"secretRef": {"name": "cluster-b"}}}}),
+        );
+        assert_eq!(
+            referencing(&[remote], "Secret", "flux-system", "cluster-b"),
+            [("flux-system".to_string(), "remote".to_string())]
+        );
     }
 }
