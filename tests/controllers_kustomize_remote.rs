@@ -14,13 +14,15 @@ use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(60);
 
-fn config_map(name: &str) -> String {
+fn config_map(name: &str, ns: &str) -> String {
     format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: remote-apps\ndata:\n  v: \"1\"\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {ns}\ndata:\n  v: \"1\"\n"
     )
 }
 
-const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: remote-apps\n";
+fn namespace(name: &str) -> String {
+    format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n")
+}
 
 fn kustomization(name: &str, path: &str, kube_config: Value) -> String {
     let obj = json!({
@@ -67,11 +69,13 @@ fn objects_go_to_the_cluster_of_the_kubeconfig_secret_only() {
     commit_files(
         repo.path(),
         &[
-            ("app/ns.yaml", NAMESPACE),
-            ("app/one.yaml", &config_map("one")),
-            ("app/two.yaml", &config_map("two")),
-            ("other/ns.yaml", NAMESPACE),
-            ("other/three.yaml", &config_map("three")),
+            ("app/ns.yaml", &namespace("remote-apps")),
+            ("app/one.yaml", &config_map("one", "remote-apps")),
+            ("app/two.yaml", &config_map("two", "remote-apps")),
+            ("other/ns.yaml", &namespace("remote-other")),
+            ("other/three.yaml", &config_map("three", "remote-other")),
+            ("third/ns.yaml", &namespace("remote-third")),
+            ("third/four.yaml", &config_map("four", "remote-third")),
         ],
         "initial",
     );
@@ -96,12 +100,12 @@ fn objects_go_to_the_cluster_of_the_kubeconfig_secret_only() {
     ));
     management.apply(&kustomization(
         "no-secret",
-        "./other",
+        "./third",
         json!({"secretRef": {"name": "absent-kc"}}),
     ));
     management.apply(&kustomization(
         "wrong-key",
-        "./other",
+        "./third",
         json!({"secretRef": {"name": "remote-kc-wrong-key"}}),
     ));
 
@@ -111,13 +115,17 @@ fn objects_go_to_the_cluster_of_the_kubeconfig_secret_only() {
         "{ok:#?}"
     );
     wait_ready(&management, "to-remote-yaml-key", "True");
-    for name in ["one", "two", "three"] {
+    for (ns, name) in [
+        ("remote-apps", "one"),
+        ("remote-apps", "two"),
+        ("remote-other", "three"),
+    ] {
         assert!(
-            exists(&remote, "configmap", "remote-apps", name),
+            exists(&remote, "configmap", ns, name),
             "{name} in the remote cluster"
         );
         assert!(
-            !exists(&management, "configmap", "remote-apps", name),
+            !exists(&management, "configmap", ns, name),
             "{name} not in the management cluster"
         );
     }
@@ -160,6 +168,7 @@ fn objects_go_to_the_cluster_of_the_kubeconfig_secret_only() {
     fixed["metadata"]["labels"] = json!({"reconcile.fluxcd.io/watch": "Enabled"});
     management.apply(&serde_json::to_string(&fixed).unwrap());
     wait_ready(&management, "no-secret", "True");
+    assert!(exists(&remote, "configmap", "remote-third", "four"));
 
     // Prune happens in the remote cluster too.
     std::fs::remove_file(repo.path().join("app/two.yaml")).unwrap();
@@ -177,6 +186,24 @@ fn objects_go_to_the_cluster_of_the_kubeconfig_secret_only() {
         assert!(
             std::time::Instant::now() < deadline,
             "two was not pruned from the remote cluster"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(exists(&remote, "configmap", "remote-apps", "one"));
+
+    // Deleting a Kustomization prunes its objects in the remote cluster (finalizer).
+    management.kubectl_ok(&[
+        "delete",
+        "-n",
+        "default",
+        "kustomization/to-remote-yaml-key",
+        "--wait=true",
+    ]);
+    let deadline = std::time::Instant::now() + WAIT;
+    while exists(&remote, "configmap", "remote-other", "three") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "three was not pruned from the remote cluster on deletion"
         );
         std::thread::sleep(Duration::from_millis(200));
     }
