@@ -70,7 +70,11 @@ fn shipped_copies_match_the_shared_data() {
 #[test]
 fn embedded_set_serves_old_versions_without_storing_them() {
     let embedded = crds::try_embedded().unwrap();
-    assert_eq!(embedded.len(), 14);
+    assert_eq!(
+        embedded.len(),
+        15,
+        "14 Flux CRDs and source-watcher's ArtifactGenerator"
+    );
     let iua = embedded
         .iter()
         .find(|c| {

@@ -85,6 +85,20 @@ async fn warning_reasons(client: &kube::Client, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The Warning event Flux records for a failure: the Ready reason, on the Kustomization.
+async fn warning_event(
+    client: &kube::Client,
+    name: &str,
+    reason: &str,
+) -> k8s_openapi::api::core::v1::Event {
+    wait_event(client, "default", WAIT, |e| {
+        e.involved_object.name.as_deref() == Some(name)
+            && e.type_.as_deref() == Some("Warning")
+            && e.reason.as_deref() == Some(reason)
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn build_and_api_errors_name_the_culprit_and_apply_nothing() {
     let files = [
@@ -186,6 +200,14 @@ async fn build_and_api_errors_name_the_culprit_and_apply_nothing() {
     assert_eq!(reason, "ArtifactFailed");
     assert!(msg.starts_with("kustomization path not found"), "{msg}");
     assert_eq!(kstatus(&rejected), Status::InProgress);
+    for (name, reason) in [
+        ("missing", "BuildFailed"),
+        ("strict", "BuildFailed"),
+        ("nosource", "ArtifactFailed"),
+        ("nopath", "ArtifactFailed"),
+    ] {
+        warning_event(&client, name, reason).await;
+    }
     assert!(
         warning_reasons(&client, "rejected")
             .await
@@ -280,6 +302,13 @@ async fn depends_on_orders_reconciles_and_cycles_stall() {
         "{msg}"
     );
     assert_eq!(kstatus(&ping), Status::Failed);
+    let event = warning_event(&client, "ping", "DependencyNotReady").await;
+    assert!(
+        event
+            .message
+            .unwrap_or_default()
+            .starts_with("circular dependency detected")
+    );
 }
 
 fn sops_fixture(name: &str) -> String {

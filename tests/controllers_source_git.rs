@@ -5,66 +5,16 @@ mod controllers_support;
 
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::sync::Arc;
 use std::time::Duration;
 
+use controllers_support::source_env::*;
 use controllers_support::*;
-use fluxdeck::controllers::artifact::{self, Storage, server};
-use fluxdeck::controllers::runtime::{self, Bus, Running};
-use fluxdeck::controllers::source_git::{self, GitRepositories};
+use fluxdeck::controllers::artifact;
+use fluxdeck::controllers::source_git;
 use fluxdeck::engine::kstatus::Status;
-use serde_json::{Value, json};
+use serde_json::json;
 
-const WAIT: Duration = Duration::from_secs(30);
-
-struct Env {
-    client: kube::Client,
-    _server: server::ArtifactServer,
-    storage: Storage,
-    _running: Running,
-    _dir: tempfile::TempDir,
-}
-
-async fn start() -> Env {
-    let (_store, client) = cluster().await;
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("artifacts");
-    let srv = server::start(root.clone(), 0).await.unwrap();
-    let storage = Storage::new(root, srv.base_url());
-    let ctl = GitRepositories::new(storage.clone(), dir.path().join("mirrors"));
-    let running = runtime::spawn(client.clone(), Bus::default(), Arc::new(ctl), 4);
-    Env {
-        client,
-        _server: srv,
-        storage,
-        _running: running,
-        _dir: dir,
-    }
-}
-
-fn gitrepo(name: &str, url: &str, spec_extra: Value) -> Value {
-    let mut spec = json!({"interval": "10m", "url": url, "ref": {"branch": "main"}});
-    for (k, v) in spec_extra.as_object().unwrap() {
-        spec[k] = v.clone();
-    }
-    json!({
-        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": spec,
-    })
-}
-
-async fn ready_gitrepo(env: &Env, name: &str) -> Value {
-    wait_for(
-        &env.client,
-        &source_git::resource(),
-        "default",
-        name,
-        WAIT,
-        |o| ready_status(o) == Some("True"),
-    )
-    .await
-}
+const WAIT: Duration = SOURCE_WAIT;
 
 fn archive_files(bytes: &[u8]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -161,26 +111,12 @@ async fn file_repository_artifact_with_ignore_rules_and_new_commits() {
     );
     assert_eq!(kstatus(&obj), Status::Current);
     // Events with Flux's reason and component.
-    let events: kube::Api<k8s_openapi::api::core::v1::Event> =
-        kube::Api::namespaced(env.client.clone(), "default");
-    let list = events.list(&Default::default()).await.unwrap();
-    assert!(
-        list.items
-            .iter()
-            .any(|e| e.reason.as_deref() == Some("NewArtifact")
-                && e.source.as_ref().and_then(|s| s.component.as_deref())
-                    == Some("source-controller")
-                && e.message.as_deref() == Some("stored artifact for commit 'second'")),
-        "events: {:?}",
-        list.items
-            .iter()
-            .map(|e| (
-                &e.reason,
-                &e.message,
-                e.source.as_ref().and_then(|s| s.component.clone())
-            ))
-            .collect::<Vec<_>>()
-    );
+    wait_event(&env.client, "default", WAIT, |e| {
+        e.reason.as_deref() == Some("NewArtifact")
+            && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some("source-controller")
+            && e.message.as_deref() == Some("stored artifact for commit 'second'")
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -49,6 +49,10 @@ static V2_7: &[(&str, &str)] = crd_files!("v2.7":
     "notification.toolkit.fluxcd.io_receivers.yaml",
 );
 
+/// Flux extensions run in-process too: source-watcher's ArtifactGenerator.
+static EXTENSIONS: &[(&str, &str)] =
+    crd_files!("extensions": "source.extensions.fluxcd.io_artifactgenerators.yaml");
+
 /// image-automation-controller v0.41.2: the last release serving IUA `v1beta1`.
 static OLDER: &[(&str, &str)] =
     crd_files!("extra": "image.toolkit.fluxcd.io_imageupdateautomations.v0.41.2.yaml");
@@ -98,6 +102,7 @@ pub fn try_embedded() -> Result<Vec<Value>, CrdError> {
         }
         allow_local_git_urls(crd);
     }
+    crds.extend(parse_set(EXTENSIONS)?);
     Ok(crds)
 }
 
@@ -240,7 +245,12 @@ mod tests {
     #[test]
     fn every_flux_kind_is_installed_with_its_older_versions() {
         let crds = try_embedded().unwrap();
-        assert_eq!(crds.len(), 14);
+        // Every Flux kind, plus source-watcher's ArtifactGenerator.
+        assert_eq!(crds.len(), FluxKind::ALL.len() + 1);
+        assert!(
+            crds.iter()
+                .any(|c| crd_name(c) == "artifactgenerators.source.extensions.fluxcd.io")
+        );
         for kind in FluxKind::ALL {
             let crd = crds
                 .iter()

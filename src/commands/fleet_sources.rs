@@ -138,7 +138,7 @@ fn same_repo(a: &str, b: &str) -> bool {
 }
 
 /// `@alias/some/path/**` → (`alias`, `some/path/**`).
-fn split_alias(s: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_alias(s: &str) -> Option<(&str, &str)> {
     let rest = s.strip_prefix('@')?;
     Some(rest.split_once('/').unwrap_or((rest, "")))
 }
@@ -180,7 +180,7 @@ fn glob_base(pattern: &str) -> &str {
 
 /// Copy the files of `root` matching `pattern` into `dest/to`, keeping their paths relative
 /// to the pattern's fixed base (a plain file path copies that one file).
-fn copy_matching(
+pub(crate) fn copy_matching(
     root: &Path,
     pattern: &str,
     excludes: &[String],

@@ -2,6 +2,7 @@
 //! module each, all in the shape of `runtime`.
 pub mod artifact;
 pub mod bench;
+pub mod generator;
 pub mod image;
 pub mod kustomize;
 pub mod rollout;

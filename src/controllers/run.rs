@@ -1,5 +1,5 @@
 //! Start every in-process controller against one kube::Client: the artifact server, the
-//! GitRepository, Kustomization and image controllers and, for the embedded store only, the
+//! GitRepository, ArtifactGenerator, Kustomization and image controllers and, for the embedded store only, the
 //! simulated rollout. Used by `fluxdeck server`, the embedded console and `fluxdeck controllers`.
 
 use std::path::PathBuf;
@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use super::artifact::{Storage, server};
 use super::runtime::{self, Bus, Running};
 use super::source_git::GitRepositories;
-use super::{image, kustomize, rollout};
+use super::{generator, image, kustomize, rollout};
 
 /// What to start and where to keep data.
 #[derive(Debug, Clone)]
@@ -56,6 +56,7 @@ pub struct ControllersHandle {
     _server: server::ArtifactServer,
     _git: Running,
     _kustomize: Running,
+    _generators: Running,
     _images: image::ImageControllers,
     rollout: Vec<JoinHandle<()>>,
 }
@@ -96,6 +97,12 @@ pub async fn run_all(
         opts.kustomize.clone(),
         opts.concurrency,
     );
+    let generators = generator::start(
+        client.clone(),
+        bus.clone(),
+        storage.clone(),
+        opts.concurrency,
+    );
     let images = image::start(
         client.clone(),
         bus.clone(),
@@ -114,6 +121,7 @@ pub async fn run_all(
         _server: srv,
         _git: git,
         _kustomize: ks,
+        _generators: generators,
         _images: images,
         rollout,
     })

@@ -2,6 +2,9 @@
 //! kube::Client, real Git repositories (git2, `git daemon`, smart HTTP), and waiting helpers.
 #![allow(dead_code)]
 
+pub mod servers;
+pub mod source_env;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -213,6 +216,11 @@ pub fn bare_clone(src: &Path, root: &Path, name: &str) -> PathBuf {
 /// `git daemon` serving `root` on a free loopback port.
 pub fn git_daemon(root: &Path) -> (Daemon, u16) {
     let port = free_port();
+    (git_daemon_on(root, port), port)
+}
+
+/// `git daemon` serving `root` on `port` (to bring a stopped server back at the same URL).
+pub fn git_daemon_on(root: &Path, port: u16) -> Daemon {
     // Run git-daemon itself: `git daemon` forks it as a child that would outlive a kill.
     let exec_path = Command::new("git").arg("--exec-path").output().unwrap();
     let exec_path = String::from_utf8(exec_path.stdout).unwrap();
@@ -230,7 +238,7 @@ pub fn git_daemon(root: &Path) -> (Daemon, u16) {
         .spawn()
         .unwrap();
     wait_port(port);
-    (Daemon(child), port)
+    Daemon(child)
 }
 
 /// Smart HTTP with basic auth (../shared/tools/git_http_server.py).
@@ -262,4 +270,37 @@ pub async fn request_reconcile(
     api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .unwrap();
+}
+
+/// Poll the Events of `ns` until one satisfies `check` (events are recorded after the status
+/// write, so a test that just saw the status may be a moment early). Panics listing them all.
+pub async fn wait_event(
+    client: &kube::Client,
+    ns: &str,
+    timeout: Duration,
+    check: impl Fn(&k8s_openapi::api::core::v1::Event) -> bool,
+) -> k8s_openapi::api::core::v1::Event {
+    let api: Api<k8s_openapi::api::core::v1::Event> = Api::namespaced(client.clone(), ns);
+    let deadline = Instant::now() + timeout;
+    loop {
+        let list = api.list(&Default::default()).await.unwrap().items;
+        if let Some(e) = list.iter().find(|e| check(e)) {
+            return e.clone();
+        }
+        if Instant::now() > deadline {
+            let seen: Vec<_> = list
+                .iter()
+                .map(|e| {
+                    (
+                        e.involved_object.name.clone(),
+                        e.type_.clone(),
+                        e.reason.clone(),
+                        e.message.clone(),
+                    )
+                })
+                .collect();
+            panic!("no matching event in {ns}: {seen:#?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

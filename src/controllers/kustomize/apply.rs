@@ -152,7 +152,14 @@ impl Resolver {
         let (ar, caps) = kube::discovery::pinned_kind(&self.client, &gvk)
             .await
             .map_err(|e| {
-                format!("no matches for kind \"{kind}\" in version \"{api_version}\": {e}")
+                let missing =
+                    format!("no matches for kind \"{kind}\" in version \"{api_version}\"");
+                match e {
+                    // The API server does not serve the group-version or kind: the CRD is missing.
+                    kube::Error::Api(s) if s.code == 404 => missing,
+                    kube::Error::Discovery(_) => missing,
+                    other => format!("{missing}: {other}"),
+                }
             })?;
         let namespaced = caps.scope == kube::discovery::Scope::Namespaced;
         if let Ok(mut c) = self.cache.lock() {

@@ -70,6 +70,7 @@ async fn render(ks: &Value, root: &Path) -> Result<Vec<Value>, Failure> {
     })
     .await
     .map_err(|e| Failure::new("BuildFailed", format!("build worker failed: {e}")))?;
+    let relative = |m: String| source_relative(&m, root);
     match built {
         Ok(d) => Ok(d),
         Err(GenerateError::PathNotFound(m)) => Err(Failure::new(
@@ -82,8 +83,15 @@ async fn render(ks: &Value, root: &Path) -> Result<Vec<Value>, Failure> {
             ..
         }) => Err(Failure::new(
             "BuildFailed",
-            format!("kustomize build failed: {message}"),
+            format!("kustomize build failed: {}", relative(message)),
         )),
-        Err(e) => Err(Failure::new("BuildFailed", e.to_string())),
+        Err(e) => Err(Failure::new("BuildFailed", relative(e.to_string()))),
     }
+}
+
+/// File names in a build error, relative to the source root (`apps/kustomization.yaml`, as
+/// they are in the repository) instead of the temporary directory the artifact was unpacked in.
+fn source_relative(message: &str, root: &Path) -> String {
+    let prefix = format!("{}/", root.display());
+    message.replace(&prefix, "")
 }

@@ -13,9 +13,10 @@ mod overlay;
 mod pipeline;
 mod postbuild;
 pub mod prune;
+pub mod remote;
 pub mod spec;
 mod trees;
-mod triggers;
+pub(crate) mod triggers;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::apply::{self, Action};
 use super::spec::{self, Ref};
-use super::{Kustomizations, desired, health, impersonate, prune, source_resource};
+use super::{Kustomizations, desired, health, prune, remote, source_resource};
 use crate::controllers::runtime::{Attempt, CondStatus, EventType, Failure, Outcome};
 use crate::engine::duration;
 
@@ -94,17 +94,18 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
     at.phase("build", started);
     // 5. validate everything, then apply in stages (as spec.serviceAccountName when set)
     let started = Instant::now();
-    let client = impersonate::applier(&at.client, &obj, &ns)
+    let target = remote::target(&at.client, &k.resolver, &obj, &ns)
         .await
         .map_err(retry)?;
-    let dry_runs = apply::preflight(&client, &k.resolver, &docs)
+    let (client, resolver) = (&target.client, &target.resolver);
+    let dry_runs = apply::preflight(client, resolver, &docs)
         .await
         .map_err(|e| retry(fail("ReconciliationFailed", e)))?;
     let force = obj
         .pointer("/spec/force")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let changes = match apply::apply_all(&client, &k.resolver, docs, force, &dry_runs).await {
+    let changes = match apply::apply_all(client, resolver, docs, force, &dry_runs).await {
         Ok(c) => c,
         Err((partial, e)) => {
             let log: Vec<String> = partial.iter().map(ToString::to_string).collect();
@@ -145,7 +146,7 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
     if obj.pointer("/spec/prune").and_then(Value::as_bool) == Some(true) {
         let started = Instant::now();
         let stale = prune::stale(&old, &new);
-        let (deleted, errors) = prune::prune(&client, &k.resolver, &stale, &name, &ns).await;
+        let (deleted, errors) = prune::prune(client, resolver, &stale, &name, &ns).await;
         at.phase("prune", started);
         let log: Vec<String> = deleted
             .iter()
@@ -172,8 +173,14 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
         }
     }
     // 7. health
-    healthy(k, at, &client, &changes, &revision).await?;
+    healthy(at, client, resolver, &changes, &revision).await?;
     at.set_status("lastAppliedRevision", Some(json!(revision)));
+    // SPEC §6.3 step 14: the origin revision an OCI or generated artifact carries.
+    let origin = art
+        .pointer("/metadata/org.opencontainers.image.revision")
+        .and_then(Value::as_str)
+        .map(|o| json!(o));
+    at.set_status("lastAppliedOriginRevision", origin);
     let took = duration::format_go(std::time::Duration::from_millis(
         at.started.elapsed().as_millis() as u64,
     ));
@@ -261,9 +268,9 @@ async fn dependencies(
 }
 
 async fn healthy(
-    k: &Kustomizations,
     at: &mut Attempt,
     client: &kube::Client,
+    resolver: &apply::Resolver,
     changes: &[apply::Change],
     revision: &str,
 ) -> Result<(), Outcome> {
@@ -286,7 +293,7 @@ async fn healthy(
     let checks = if wait {
         health::from_changes(changes, &own)
     } else if !refs.is_empty() {
-        health::from_spec(&k.resolver, &refs, &spec::own_namespace(&at.object), &own)
+        health::from_spec(resolver, &refs, &spec::own_namespace(&at.object), &own)
             .await
             .map_err(|e| Outcome::Retry(fail("HealthCheckFailed", e)))?
     } else {
@@ -337,7 +344,27 @@ pub async fn finalize(k: &Kustomizations, at: &mut Attempt) -> Result<(), Failur
         return Ok(());
     }
     let ns = spec::own_namespace(&obj);
-    let (deleted, errors) = prune::prune(&at.client, &k.resolver, &inventory, at.name(), &ns).await;
+    // As kustomize-controller: when the target cluster cannot be reached (its kubeConfig
+    // Secret is gone), report what is left behind and let the deletion finish.
+    let target = match remote::target(&at.client, &k.resolver, &obj, &ns).await {
+        Ok(t) => t,
+        Err(f) => {
+            let left: Vec<String> = inventory.iter().map(|e| e.id.clone()).collect();
+            at.event(
+                EventType::Warning,
+                "PruneFailed",
+                format!(
+                    "unable to prune objects: {}\n{}",
+                    f.message,
+                    left.join("\n")
+                ),
+                BTreeMap::new(),
+            );
+            return Ok(());
+        }
+    };
+    let (deleted, errors) =
+        prune::prune(&target.client, &target.resolver, &inventory, at.name(), &ns).await;
     let log: Vec<String> = deleted
         .iter()
         .filter(|c| c.action == Action::Deleted)

@@ -4,7 +4,7 @@
 //! - a Kustomization became Ready → the Kustomizations that depend on it (Flux only polls every
 //!   `--requeue-dependency`; reacting to the change makes dependency chains settle at once);
 //! - a ConfigMap/Secret labelled `reconcile.fluxcd.io/watch: Enabled` changed → the
-//!   Kustomizations referencing it (substituteFrom, decryption.secretRef).
+//!   Kustomizations referencing it (substituteFrom, decryption.secretRef, kubeConfig.secretRef).
 
 use std::collections::HashMap;
 
@@ -23,7 +23,7 @@ pub const WATCH_LABEL: &str = "reconcile.fluxcd.io/watch=Enabled";
 
 /// Cached Kustomizations as JSON, converting only those `keep` selects (cheap pre-filter on
 /// the spec, so a status change in a large fleet does not serialise every object).
-fn values(reader: &Store<DynamicObject>, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+pub(crate) fn values(reader: &Store<DynamicObject>, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
     reader
         .state()
         .iter()
@@ -32,7 +32,7 @@ fn values(reader: &Store<DynamicObject>, keep: impl Fn(&Value) -> bool) -> Vec<V
         .collect()
 }
 
-fn id(o: &Value) -> (String, String) {
+pub(crate) fn id(o: &Value) -> (String, String) {
     let s = |p: &str| {
         o.pointer(p)
             .and_then(Value::as_str)
@@ -89,7 +89,11 @@ pub fn referencing(
                 && k.pointer("/spec/decryption/secretRef/name")
                     .and_then(Value::as_str)
                     == Some(name);
-            from || decryption
+            let kube_config = kind == "Secret"
+                && k.pointer("/spec/kubeConfig/secretRef/name")
+                    .and_then(Value::as_str)
+                    == Some(name);
+            from || decryption || kube_config
         })
         .map(id)
         .collect()
@@ -102,7 +106,7 @@ fn fire(trigger: &Trigger, targets: Vec<(String, String)>) {
 }
 
 /// Run `on_change` for every object of `ar` whose fingerprint changed.
-fn watch_changes(
+pub(crate) fn watch_changes(
     client: &kube::Client,
     ar: ApiResource,
     labels: Option<&str>,
@@ -132,7 +136,7 @@ fn watch_changes(
     })
 }
 
-fn revision_fp(v: &Value) -> Option<String> {
+pub(crate) fn revision_fp(v: &Value) -> Option<String> {
     schedule::artifact_revision(v).map(str::to_string)
 }
 
@@ -158,7 +162,12 @@ fn version_fp(v: &Value) -> Option<String> {
 
 pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>> {
     let mut tasks = Vec::new();
-    for kind in ["GitRepository", "OCIRepository", "Bucket"] {
+    for kind in [
+        "GitRepository",
+        "OCIRepository",
+        "Bucket",
+        "ExternalArtifact",
+    ] {
         let Some(ar) = source_resource(kind) else {
             continue;
         };
@@ -209,7 +218,9 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
             move |o| {
                 let (ns, name) = id(o);
                 let reads = |spec: &Value| {
-                    spec.get("postBuild").is_some() || spec.get("decryption").is_some()
+                    spec.get("postBuild").is_some()
+                        || spec.get("decryption").is_some()
+                        || spec.get("kubeConfig").is_some()
                 };
                 fire(
                     &trigger,
@@ -272,5 +283,13 @@ mod tests {
             1
         );
         assert!(referencing(&all, "Secret", "flux-system", "vars").is_empty());
+        let remote = ks(
+            "remote",
+            json!({"spec": {"kubeConfig": {"secretRef": {"name": "cluster-b"}}}}),
+        );
+        assert_eq!(
+            referencing(&[remote], "Secret", "flux-system", "cluster-b"),
+            [("flux-system".to_string(), "remote".to_string())]
+        );
     }
 }

@@ -80,14 +80,71 @@ pub fn transport(url: &str) -> Option<Transport> {
     }
 }
 
-/// Does `known_hosts` hold `key` (raw host key blob) for `host` (and `port`)?
-/// Plain host patterns only; hashed (`|1|`) entries never match.
-pub fn known_host_matches(known_hosts: &str, host: &str, port: u16, key: &[u8]) -> bool {
-    let wanted = if port == 22 {
+/// How known_hosts names a host: `host` on port 22, `[host]:port` otherwise.
+pub fn known_hosts_name(host: &str, port: u16) -> String {
+    if port == 22 {
         host.to_string()
     } else {
         format!("[{host}]:{port}")
+    }
+}
+
+/// `ssh-keygen -l` style fingerprint of a raw host key blob: `<type> SHA256:<base64>`.
+pub fn fingerprint(key: &[u8]) -> String {
+    use sha2::Digest;
+    let ty = key
+        .get(4..)
+        .and_then(|rest| {
+            let len = u32::from_be_bytes(key.get(..4)?.try_into().ok()?) as usize;
+            std::str::from_utf8(rest.get(..len)?).ok()
+        })
+        .unwrap_or("key");
+    let digest = sha2::Sha256::digest(key);
+    format!(
+        "{ty} SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
+    )
+}
+
+/// HMAC-SHA1 (RFC 2104), the hash of OpenSSH's hashed known_hosts names.
+fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; 20] {
+    use sha1::Digest;
+    const BLOCK: usize = 64;
+    let mut k = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        k[..20].copy_from_slice(&sha1::Sha1::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = sha1::Sha1::new();
+    inner.update(k.map(|b| b ^ 0x36));
+    inner.update(message);
+    let inner = inner.finalize();
+    let mut outer = sha1::Sha1::new();
+    outer.update(k.map(|b| b ^ 0x5c));
+    outer.update(inner);
+    let mut out = [0u8; 20];
+    out.copy_from_slice(&outer.finalize());
+    out
+}
+
+/// A hashed known_hosts name (`|1|<salt>|<hash>`, as `ssh-keygen -H` and
+/// `HashKnownHosts yes` write them) stands for `name`.
+fn hashed_name_matches(entry: &str, name: &str) -> bool {
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    let Some((salt, hash)) = entry.strip_prefix("|1|").and_then(|r| r.split_once('|')) else {
+        return false;
     };
+    match (b64.decode(salt), b64.decode(hash)) {
+        (Ok(salt), Ok(hash)) => hmac_sha1(&salt, name.as_bytes()).as_slice() == hash.as_slice(),
+        _ => false,
+    }
+}
+
+/// Does `known_hosts` hold `key` (raw host key blob) for `host` (and `port`)?
+/// Plain and hashed (`|1|`) host names; wildcard patterns are not supported.
+pub fn known_host_matches(known_hosts: &str, host: &str, port: u16, key: &[u8]) -> bool {
+    let wanted = known_hosts_name(host, port);
     known_hosts.lines().any(|line| {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with('@') {
@@ -100,7 +157,7 @@ pub fn known_host_matches(known_hosts: &str, host: &str, port: u16, key: &[u8]) 
         };
         let host_ok = hosts
             .split(',')
-            .any(|h| h == wanted || (port == 22 && h == host));
+            .any(|h| h == wanted || (port == 22 && h == host) || hashed_name_matches(h, &wanted));
         host_ok
             && base64::engine::general_purpose::STANDARD
                 .decode(b64)
@@ -176,5 +233,14 @@ mod tests {
         assert!(known_host_matches(&kh, "127.0.0.1", 2222, key));
         assert!(!known_host_matches(&kh, "127.0.0.1", 22, key));
         assert!(!known_host_matches(&kh, "127.0.0.1", 2222, b"different"));
+    }
+
+    #[test]
+    fn hashed_names_as_ssh_keygen_writes_them() {
+        // `ssh-keygen -H` of "[127.0.0.1]:2222 ssh-ed25519 AAAA…".
+        let entry = "|1|Ahw66QgthzIxWpxmJCkJqSH68vA=|2quPYlcTITpW31wPzeomlG/uysw=";
+        assert!(hashed_name_matches(entry, "[127.0.0.1]:2222"));
+        assert!(!hashed_name_matches(entry, "[127.0.0.1]:2223"));
+        assert!(!hashed_name_matches("|1|bad|entry", "[127.0.0.1]:2222"));
     }
 }

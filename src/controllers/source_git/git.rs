@@ -2,7 +2,7 @@
 //! GitRepository needs into a per-object bare mirror in the data directory, resolve the
 //! commit, and pack the commit's tree into the artifact tarball without a checkout.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -80,7 +80,13 @@ fn open_mirror(dir: &Path) -> Result<git2::Repository, GitError> {
     git2::Repository::init_bare(dir).map_err(|e| err(&e))
 }
 
-fn callbacks<'a>(req: &'a FetchRequest, tried: &'a Cell<u32>) -> RemoteCallbacks<'a> {
+/// `hostkey_problem` receives why the SSH host key was refused: libgit2 replaces a
+/// callback's error text with a generic "invalid or unknown remote ssh hostkey".
+fn callbacks<'a>(
+    req: &'a FetchRequest,
+    tried: &'a Cell<u32>,
+    hostkey_problem: &'a RefCell<Option<String>>,
+) -> RemoteCallbacks<'a> {
     let mut cb = RemoteCallbacks::new();
     cb.credentials(move |_url, user_from_url, allowed| {
         tried.set(tried.get() + 1);
@@ -112,19 +118,29 @@ fn callbacks<'a>(req: &'a FetchRequest, tried: &'a Cell<u32>) -> RemoteCallbacks
             // TLS: libgit2 has verified the chain against the system roots.
             return Ok(CertificateCheckStatus::CertificatePassthrough);
         };
+        let refuse = |problem: String| {
+            let e = git2::Error::from_str(&problem);
+            *hostkey_problem.borrow_mut() = Some(problem);
+            Err(e)
+        };
         let Some(known) = &req.auth.known_hosts else {
-            return Err(git2::Error::from_str(
-                "spec.secretRef must provide 'known_hosts' for SSH",
-            ));
+            return refuse(
+                "spec.secretRef must provide 'known_hosts' for SSH: the host key cannot be verified"
+                    .to_string(),
+            );
         };
         let port = auth::ssh_host_port(&req.url).map(|(_, p)| p).unwrap_or(22);
         match hostkey.hostkey() {
             Some(key) if auth::known_host_matches(known, host, port, key) => {
                 Ok(CertificateCheckStatus::CertificateOk)
             }
-            _ => Err(git2::Error::from_str(&format!(
-                "host key of {host} does not match known_hosts"
-            ))),
+            key => refuse(format!(
+                "host key for {} ({}) does not match any entry in known_hosts of spec.secretRef: \
+                 add the server's key (ssh-keyscan) to known_hosts",
+                auth::known_hosts_name(host, port),
+                key.map(auth::fingerprint)
+                    .unwrap_or_else(|| "no raw key offered".to_string()),
+            )),
         }
     });
     let deadline = req.deadline;
@@ -147,8 +163,9 @@ pub fn fetch(req: &FetchRequest) -> Result<(git2::Repository, Fetched), GitError
     };
     {
         let tried = Cell::new(0);
+        let hostkey_problem = RefCell::new(None);
         let mut fo = FetchOptions::new();
-        fo.remote_callbacks(callbacks(req, &tried));
+        fo.remote_callbacks(callbacks(req, &tried, &hostkey_problem));
         let header;
         if let Some(token) = &req.auth.bearer_token {
             header = format!("Authorization: Bearer {token}");
@@ -162,6 +179,13 @@ pub fn fetch(req: &FetchRequest) -> Result<(git2::Repository, Fetched), GitError
         let specs = req.git_ref.refspecs();
         let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
         if let Err(e) = remote.fetch(&specs, Some(&mut fo), None) {
+            drop(fo);
+            if let Some(message) = hostkey_problem.take() {
+                return Err(GitError::Auth {
+                    url: req.url.clone(),
+                    message,
+                });
+            }
             let message = e.message().to_string();
             let auth_failed = e.class() == git2::ErrorClass::Http
                 && e.code() == git2::ErrorCode::Auth
