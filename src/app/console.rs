@@ -149,7 +149,8 @@ impl ClusterBackend {
                 cache
                     .objects("kustomize.toolkit.fluxcd.io", "Kustomization")
                     .iter()
-                    .map(|o| o.value())
+                    // One parsed at a time: the whole fleet parsed at once is megabytes.
+                    .filter_map(|o| super::console_drift::background_candidate(&o.value()))
                     .collect()
             }),
         );

@@ -51,21 +51,19 @@ pub fn summary(c: &Counts) -> String {
     }
 }
 
-/// The Kustomizations in scope as the console's watch cache holds them.
-pub type Candidates = Box<dyn Fn() -> Vec<Value> + Send + Sync>;
+/// The Kustomizations worth checking now (the console reads them from its watch cache).
+pub type Candidates = Box<dyn Fn() -> Vec<ObjectRef> + Send + Sync>;
 
-/// Kustomizations worth checking in the background: not suspended, not being deleted.
-pub fn background_candidates(items: &[Value]) -> Vec<ObjectRef> {
-    items
-        .iter()
-        .filter(|k| k.pointer("/spec/suspend").and_then(Value::as_bool) != Some(true))
-        .filter(|k| k.pointer("/metadata/deletionTimestamp").is_none())
-        .map(|k| {
-            let mut r = ObjectRef::of(k);
-            r.kind = "Kustomization".into();
-            r
-        })
-        .collect()
+/// A Kustomization worth checking in the background: not suspended, not being deleted.
+pub fn background_candidate(k: &Value) -> Option<ObjectRef> {
+    if k.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true)
+        || k.pointer("/metadata/deletionTimestamp").is_some()
+    {
+        return None;
+    }
+    let mut r = ObjectRef::of(k);
+    r.kind = "Kustomization".into();
+    Some(r)
 }
 
 impl DriftStore {
@@ -177,7 +175,7 @@ async fn background(store: Weak<DriftStore>, every: Duration, candidates: Candid
         tokio::time::sleep(wait).await;
         wait = every;
         let Some(s) = store.upgrade() else { return };
-        let targets = background_candidates(&candidates());
+        let targets = candidates();
         s.forget(&targets);
         drop(s);
         let mut told = Instant::now();
@@ -228,7 +226,10 @@ mod tests {
             json!({"metadata": {"name": "c", "namespace": "x", "deletionTimestamp": "2026-01-01T00:00:00Z"}}),
         ];
         assert_eq!(
-            background_candidates(&items),
+            items
+                .iter()
+                .filter_map(background_candidate)
+                .collect::<Vec<_>>(),
             vec![ObjectRef::new("Kustomization", "x", "a")]
         );
     }

@@ -120,18 +120,33 @@ impl FleetIndex {
         let FleetIndex {
             summaries, sources, ..
         } = previous;
+        // Summaries move from the previous index to this one by position (never through a map
+        // of whole summaries: with thousands of objects every copy is megabytes).
+        let mut old: Vec<Option<Summary>> = summaries.into_iter().map(Some).collect();
         // 1. the same Arc as last time: the same object, its summary stands as it is
-        let mut by_ptr: HashMap<*const StoredObject, Summary> =
-            sources.iter().map(Arc::as_ptr).zip(summaries).collect();
-        let mut kept: Vec<Option<Summary>> = snapshot
+        let by_ptr: HashMap<*const StoredObject, usize> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Arc::as_ptr(s), i))
+            .collect();
+        let kept: Vec<Option<usize>> = snapshot
             .objects
             .iter()
-            .map(|obj| by_ptr.remove(&Arc::as_ptr(obj)))
+            .map(|obj| by_ptr.get(&Arc::as_ptr(obj)).copied())
             .collect();
+        drop(by_ptr);
+        let mut same_arc = vec![false; old.len()];
+        for i in kept.iter().flatten() {
+            same_arc[*i] = true;
+        }
         // 2. a new Arc with the same uid and resourceVersion (backends that copy); any other
         //    previous summary of the same object only tells whether its READY changed
-        let mut previous: HashMap<ObjectRef, Summary> =
-            by_ptr.into_values().map(|s| (s.r.clone(), s)).collect();
+        let mut previous: HashMap<ObjectRef, usize> = old
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !same_arc[*i])
+            .filter_map(|(i, s)| s.as_ref().map(|s| (s.r.clone(), i)))
+            .collect();
         drop(sources);
         let mut last: HashMap<ObjectRef, LastEvent> = HashMap::new();
         for ev in &snapshot.events {
@@ -158,7 +173,7 @@ impl FleetIndex {
         idx.by_ref.reserve(snapshot.objects.len());
         idx.sources.reserve(snapshot.objects.len());
         for (i, obj) in snapshot.objects.iter().enumerate() {
-            let s = match kept[i].take() {
+            let s = match kept[i].and_then(|k| old[k].take()) {
                 Some(mut prev) => {
                     prev.index = i;
                     prev.last_event = last.remove(&prev.r);
@@ -168,7 +183,7 @@ impl FleetIndex {
                     let obj = obj.value();
                     let r = ObjectRef::of(&obj);
                     let version = version_of(&obj);
-                    match previous.remove(&r) {
+                    match previous.remove(&r).and_then(|k| old[k].take()) {
                         Some(mut prev) if !version.is_empty() && prev.version == version => {
                             prev.index = i;
                             prev.last_event = last.remove(&r);
