@@ -32,9 +32,13 @@ pub struct BenchReport {
     pub objects_each: usize,
     /// From creating the Kustomizations until all are Ready.
     pub total: Duration,
+    /// From creating the Kustomizations until the first is Ready.
+    pub first_ready: Duration,
     /// Sum over all reconciles, per phase (fetch, build, apply, prune, health).
     pub phases: BTreeMap<&'static str, Duration>,
     pub reconciles: usize,
+    /// Reconciles per outcome (Ready, Waiting for the source artifact, Retry, ...).
+    pub outcomes: BTreeMap<&'static str, usize>,
 }
 
 impl std::fmt::Display for BenchReport {
@@ -46,6 +50,17 @@ impl std::fmt::Display for BenchReport {
             self.objects_each,
             self.total.as_secs_f64(),
             self.reconciles
+        )?;
+        let outcomes: Vec<String> = self
+            .outcomes
+            .iter()
+            .map(|(o, n)| format!("{o} {n}"))
+            .collect();
+        writeln!(
+            f,
+            "  first Ready after {:.2}s; outcomes: {}",
+            self.first_ready.as_secs_f64(),
+            outcomes.join(", ")
         )?;
         for (phase, d) in &self.phases {
             let per = d.as_secs_f64() * 1000.0 / self.reconciles.max(1) as f64;
@@ -170,6 +185,8 @@ pub async fn run(
     let mut phases: BTreeMap<&'static str, Duration> = BTreeMap::new();
     let mut ready = std::collections::HashSet::new();
     let mut reconciles = 0;
+    let mut first_ready = Duration::ZERO;
+    let mut outcomes: BTreeMap<&'static str, usize> = BTreeMap::new();
     let deadline = started + timeout;
     while ready.len() < n {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -191,10 +208,14 @@ pub async fn run(
                 ..
             })) => {
                 reconciles += 1;
+                *outcomes.entry(outcome).or_default() += 1;
                 for (name, d) in p {
                     *phases.entry(name).or_default() += d;
                 }
                 if outcome == "Ready" {
+                    if ready.is_empty() {
+                        first_ready = started.elapsed();
+                    }
                     ready.insert(object.name);
                 }
             }
@@ -205,7 +226,9 @@ pub async fn run(
         kustomizations: n,
         objects_each: m,
         total: started.elapsed(),
+        first_ready,
         phases,
         reconciles,
+        outcomes,
     })
 }

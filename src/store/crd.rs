@@ -223,7 +223,10 @@ pub fn served_types(crd: &Value) -> Vec<ResourceType> {
             namespaced,
             status_subresource: v.pointer("/subresources/status").is_some(),
             printer_columns: columns(v),
-            schema: v.pointer("/schema/openAPIV3Schema").cloned(),
+            schema: v
+                .pointer("/schema/openAPIV3Schema")
+                .cloned()
+                .map(std::sync::Arc::new),
             storage_version: v.get("storage").and_then(Value::as_bool) == Some(true),
             verbs: STANDARD_VERBS.iter().map(|s| s.to_string()).collect(),
         })

@@ -50,7 +50,7 @@ pub fn strategic_patch(
 /// kinds' patchStrategy/list-type table.
 fn schema_for(rt: &ResourceType) -> Box<dyn MergeSchema> {
     match &rt.schema {
-        Some(schema) => Box::new(CrdSchema::new(schema)),
+        Some(schema) => Box::new(CrdSchema::shared(schema.clone())),
         None => Box::new(BuiltinSchema::for_kind(&rt.api_version(), &rt.kind)),
     }
 }

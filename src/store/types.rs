@@ -2,6 +2,8 @@
 //! and its transports (the HTTP router used in-process by kube::Client and over HTTPS).
 //! Everything here is plain data; the store core implements the operations on `Store`.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 /// One served resource (a group/version/kind with its REST names), built-in or from a CRD.
@@ -20,7 +22,8 @@ pub struct ResourceType {
     /// Columns for `meta.k8s.io/v1 Table` answers (CRD additionalPrinterColumns or built-in).
     pub printer_columns: Vec<PrinterColumn>,
     /// The version's openAPIV3Schema for CRDs (None for built-ins: no structural validation).
-    pub schema: Option<Value>,
+    /// Shared: every request resolves its type, and a CRD schema is tens of kilobytes.
+    pub schema: Option<Arc<Value>>,
     /// The storage version is the one objects are kept in; others are converted (None strategy).
     pub storage_version: bool,
     /// Verbs advertised in discovery.

@@ -103,7 +103,7 @@ const BATCH: usize = 512;
 impl Cursor {
     /// Moves the cursor over newly logged entries. Returns false when nothing was new.
     fn pull(&mut self) -> bool {
-        match self.log.read_after(self.after, BATCH) {
+        match self.log.read_after(self.after, BATCH, &self.filter.gr) {
             Err(expired) => {
                 self.pending.push_back(Err(StoreError::Gone {
                     requested: self.after.to_string(),
@@ -168,7 +168,7 @@ pub fn stream(
     initial: Vec<Item>,
     bookmark_every: Option<Duration>,
 ) -> WatchStream {
-    let head = log.subscribe();
+    let head = log.subscribe(&filter.gr);
     let cursor = Cursor {
         log,
         head,

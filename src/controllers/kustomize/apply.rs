@@ -51,6 +51,9 @@ pub struct Change {
     pub resource: ApiResource,
     pub namespace: Option<String>,
     pub name: String,
+    /// The object as the server answered the apply (or the live object when unchanged): the
+    /// health check's first look, before it polls.
+    pub observed: Option<Arc<Value>>,
 }
 
 impl std::fmt::Display for Change {
@@ -279,20 +282,36 @@ pub async fn preflight(
 /// Dry-run results of the preflight, by subject, reused by the apply of the same run.
 pub type DryRuns = HashMap<String, Value>;
 
+/// A dry-run answered as a create (no resourceVersion): the object did not exist when it ran.
+fn dry_run_created(dry_run: &Value) -> bool {
+    dry_run
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+}
+
+/// What `apply_one` did and the object it left (None when skipped).
+type Applied = (Action, Option<Value>);
+
 async fn apply_one(
     client: &kube::Client,
     t: &Target,
     force: bool,
     known: Option<&Value>,
-) -> Result<Action, String> {
+) -> Result<Applied, String> {
     let a = api(client, t);
-    let live = a
-        .get_opt(&t.name)
-        .await
-        .map_err(|e| format!("{} query failed: {e}", t.subject))?
-        .map(|o| serde_json::to_value(o).unwrap_or(Value::Null));
+    // The preflight's dry-run already says whether the object exists (as Flux tells
+    // `created` from it); only an existing object is read for its skip flags and drift.
+    let live = match known {
+        Some(dry) if dry_run_created(dry) => None,
+        _ => a
+            .get_opt(&t.name)
+            .await
+            .map_err(|e| format!("{} query failed: {e}", t.subject))?
+            .map(|o| serde_json::to_value(o).unwrap_or(Value::Null)),
+    };
     if skip_apply(&t.obj, live.as_ref()) {
-        return Ok(Action::Skipped);
+        return Ok((Action::Skipped, None));
     }
     let fresh = match known {
         Some(v) => Ok(v.clone()),
@@ -323,9 +342,9 @@ async fn apply_one(
             return Err(format!("{} dry-run failed ({reason}): {msg}", t.subject));
         }
     };
-    match &live {
-        Some(l) if !drifted(&dry, l) => Ok(Action::Unchanged),
-        _ => apply_real(&a, t, live.as_ref()).await,
+    match live {
+        Some(l) if !drifted(&dry, &l) => Ok((Action::Unchanged, Some(l))),
+        live => apply_real(&a, t, live.as_ref()).await,
     }
 }
 
@@ -333,20 +352,22 @@ async fn apply_real(
     a: &Api<DynamicObject>,
     t: &Target,
     live: Option<&Value>,
-) -> Result<Action, String> {
+) -> Result<Applied, String> {
     let params = PatchParams::apply(FIELD_MANAGER).force();
     let body = to_dynamic(&t.obj).map_err(|e| format!("{}: {e}", t.subject))?;
-    a.patch(&t.name, &params, &Patch::Apply(&body))
+    let applied = a
+        .patch(&t.name, &params, &Patch::Apply(&body))
         .await
         .map_err(|e| {
             let (reason, msg) = api_error_text(&e);
             format!("{} apply failed ({reason}): {msg}", t.subject)
         })?;
-    Ok(if live.is_some() {
+    let action = if live.is_some() {
         Action::Configured
     } else {
         Action::Created
-    })
+    };
+    Ok((action, serde_json::to_value(applied).ok()))
 }
 
 /// Poll until every object of a stage is Current (CRDs established, ...), up to 60s.
@@ -396,12 +417,13 @@ pub async fn apply_all(
         }
         for t in &targets {
             match apply_one(client, t, force, dry_runs.get(&t.subject)).await {
-                Ok(action) => changes.push(Change {
+                Ok((action, observed)) => changes.push(Change {
                     subject: t.subject.clone(),
                     action,
                     resource: t.resource.clone(),
                     namespace: t.namespace.clone(),
                     name: t.name.clone(),
+                    observed: observed.map(Arc::new),
                 }),
                 Err(e) => return Err((changes, e)),
             }
@@ -448,5 +470,16 @@ mod tests {
         assert!(drifted(&a, &label));
         assert_eq!(subject("Namespace", None, "n"), "Namespace/n");
         assert_eq!(subject("ConfigMap", Some("ns"), "c"), "ConfigMap/ns/c");
+    }
+
+    #[test]
+    fn a_dry_run_without_resource_version_was_a_create() {
+        assert!(dry_run_created(&json!({"metadata": {"uid": "u"}})));
+        assert!(dry_run_created(
+            &json!({"metadata": {"resourceVersion": ""}})
+        ));
+        assert!(!dry_run_created(
+            &json!({"metadata": {"resourceVersion": "42"}})
+        ));
     }
 }

@@ -1,8 +1,11 @@
 //! Health checks (SPEC §6.9): kstatus with Flux's Job rule over the applied objects (`wait`)
 //! or `spec.healthChecks`, fail-fast, until `GetTimeout()`. Flux polls every 5s; here the
 //! first polls come sooner (doubling from 50ms up to 5s) because in-process rollouts finish
-//! in milliseconds, and the decision itself is kstatus's `wait_outcome`.
+//! in milliseconds, and the decision itself is kstatus's `wait_outcome`. Before the first poll
+//! the set is judged on the objects as the apply answered them: when those are all Current
+//! already (ConfigMaps, Services, unchanged workloads) no poll is needed at all.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kube::api::{Api, ApiResource, DynamicObject};
@@ -18,6 +21,8 @@ pub struct Check {
     pub resource: ApiResource,
     pub namespace: Option<String>,
     pub name: String,
+    /// The object as the apply left it (None: known only by polling).
+    pub observed: Option<Arc<Value>>,
 }
 
 /// With `wait`, every applied object except skipped ones.
@@ -30,6 +35,7 @@ pub fn from_changes(changes: &[Change], own_subject: &str) -> Vec<Check> {
             resource: c.resource.clone(),
             namespace: c.namespace.clone(),
             name: c.name.clone(),
+            observed: c.observed.clone(),
         })
         .collect()
 }
@@ -65,9 +71,26 @@ pub async fn from_spec(
             resource,
             namespace,
             name: name.to_string(),
+            observed: None,
         });
     }
     Ok(out)
+}
+
+fn status_of(object: &Value) -> (Status, Option<String>) {
+    match kstatus::compute_with(object, Rules::Flux) {
+        Ok(r) => (r.status, None),
+        Err(e) => (Status::Unknown, Some(e.to_string())),
+    }
+}
+
+/// Every check's object was seen by the apply and is Current in that state.
+pub fn current_as_applied(checks: &[Check]) -> bool {
+    checks.iter().all(|c| {
+        c.observed
+            .as_deref()
+            .is_some_and(|o| status_of(o).0 == Status::Current)
+    })
 }
 
 async fn poll(client: &kube::Client, c: &Check) -> ResourceStatus {
@@ -76,13 +99,7 @@ async fn poll(client: &kube::Client, c: &Check) -> ResourceStatus {
         None => Api::all_with(client.clone(), &c.resource),
     };
     let (status, error) = match api.get_opt(&c.name).await {
-        Ok(Some(o)) => {
-            let v = serde_json::to_value(o).unwrap_or(Value::Null);
-            match kstatus::compute_with(&v, Rules::Flux) {
-                Ok(r) => (r.status, None),
-                Err(e) => (Status::Unknown, Some(e.to_string())),
-            }
-        }
+        Ok(Some(o)) => status_of(&serde_json::to_value(o).unwrap_or(Value::Null)),
         Ok(None) => (Status::NotFound, None),
         Err(e) => (Status::Unknown, Some(e.to_string())),
     };
@@ -94,11 +111,15 @@ async fn poll(client: &kube::Client, c: &Check) -> ResourceStatus {
 }
 
 /// Wait for the set; Err carries Flux's message (`timeout waiting for: [...]`, ...).
+/// Anything short of "all Current as applied" is decided by polling, exactly as without it.
 pub async fn wait(
     client: &kube::Client,
     checks: &[Check],
     timeout: Duration,
 ) -> Result<(), String> {
+    if current_as_applied(checks) {
+        return Ok(());
+    }
     let deadline = Instant::now() + timeout;
     let mut pause = Duration::from_millis(50);
     loop {
@@ -114,5 +135,42 @@ pub async fn wait(
         let left = deadline.saturating_duration_since(Instant::now());
         tokio::time::sleep(pause.min(left)).await;
         pause = (pause * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(observed: Option<Value>) -> Check {
+        Check {
+            subject: "X/default/x".into(),
+            resource: ApiResource {
+                group: String::new(),
+                version: "v1".into(),
+                api_version: "v1".into(),
+                kind: "X".into(),
+                plural: "xs".into(),
+            },
+            namespace: Some("default".into()),
+            name: "x".into(),
+            observed: observed.map(Arc::new),
+        }
+    }
+
+    #[test]
+    fn only_a_set_all_current_as_applied_skips_the_polls() {
+        let config_map = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "x", "namespace": "default", "generation": 1}});
+        let rolling = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "x", "namespace": "default", "generation": 2},
+            "spec": {"replicas": 1}, "status": {"observedGeneration": 1}});
+        assert!(current_as_applied(&[check(Some(config_map.clone()))]));
+        assert!(!current_as_applied(&[
+            check(Some(config_map.clone())),
+            check(Some(rolling))
+        ]));
+        assert!(!current_as_applied(&[check(Some(config_map)), check(None)]));
     }
 }

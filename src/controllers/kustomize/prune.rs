@@ -98,6 +98,7 @@ pub async fn prune(
             resource,
             namespace: ns.map(str::to_string),
             name: om.name.clone(),
+            observed: None,
         };
         match api.get_opt(&om.name).await {
             Ok(None) => {}

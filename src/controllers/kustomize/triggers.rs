@@ -105,12 +105,14 @@ fn fire(trigger: &Trigger, targets: Vec<(String, String)>) {
     }
 }
 
-/// Run `on_change` for every object of `ar` whose fingerprint changed.
+/// Run `on_change` for every object of `ar` whose fingerprint changed. The fingerprint reads
+/// the typed object; only a change is converted to JSON (a status write of any of a thousand
+/// Kustomizations used to be, twice).
 pub(crate) fn watch_changes(
     client: &kube::Client,
     ar: ApiResource,
     labels: Option<&str>,
-    fingerprint: fn(&Value) -> Option<String>,
+    fingerprint: fn(&DynamicObject) -> Option<String>,
     on_change: impl Fn(&Value) + Send + 'static,
 ) -> JoinHandle<()> {
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
@@ -124,24 +126,29 @@ pub(crate) fn watch_changes(
         futures::pin_mut!(stream);
         while let Some(item) = stream.next().await {
             let Ok(obj) = item else { continue };
-            let Ok(v) = serde_json::to_value(&obj) else {
-                continue;
-            };
-            let fp = fingerprint(&v);
-            let previous = seen.insert(id(&v), fp.clone());
-            if previous.is_some() && previous != Some(fp) {
+            let fp = fingerprint(&obj);
+            let key = (
+                obj.metadata.namespace.clone().unwrap_or_default(),
+                obj.metadata.name.clone().unwrap_or_default(),
+            );
+            let previous = seen.insert(key, fp.clone());
+            if previous.is_some()
+                && previous != Some(fp)
+                && let Ok(v) = serde_json::to_value(&obj)
+            {
                 on_change(&v);
             }
         }
     })
 }
 
-pub(crate) fn revision_fp(v: &Value) -> Option<String> {
-    schedule::artifact_revision(v).map(str::to_string)
+// `data` is the object minus apiVersion, kind and metadata: `/status/...` reads the same.
+pub(crate) fn revision_fp(o: &DynamicObject) -> Option<String> {
+    schedule::artifact_revision(&o.data).map(str::to_string)
 }
 
-fn ready_fp(v: &Value) -> Option<String> {
-    let st = v.get("status")?;
+fn ready_fp(o: &DynamicObject) -> Option<String> {
+    let st = o.data.get("status")?;
     Some(format!(
         "{}/{}/{}",
         conditions::is_true(st, "Ready"),
@@ -154,10 +161,8 @@ fn ready_fp(v: &Value) -> Option<String> {
     ))
 }
 
-fn version_fp(v: &Value) -> Option<String> {
-    v.pointer("/metadata/resourceVersion")
-        .and_then(Value::as_str)
-        .map(str::to_string)
+fn version_fp(o: &DynamicObject) -> Option<String> {
+    o.metadata.resource_version.clone()
 }
 
 pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>> {

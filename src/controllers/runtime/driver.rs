@@ -154,10 +154,7 @@ pub fn spawn<R: Reconciler>(
         futures::pin_mut!(stream);
         while let Some(item) = stream.next().await {
             let Ok(obj) = item else { continue };
-            let Ok(value) = serde_json::to_value(&obj) else {
-                continue;
-            };
-            let key = schedule::self_trigger_key(&value);
+            let key = schedule::self_trigger_key_of(&obj.metadata);
             let id = format!(
                 "{}/{}",
                 obj.metadata.namespace.as_deref().unwrap_or(""),

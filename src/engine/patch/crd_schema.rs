@@ -6,18 +6,24 @@
 
 use super::schema::{ListStrategy, MergeSchema, object_meta_list};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Schema knowledge read from one CRD version's `openAPIV3Schema`.
 #[derive(Debug, Clone)]
 pub struct CrdSchema {
-    root: Value,
+    root: Arc<Value>,
 }
 
 impl CrdSchema {
     /// Wrap a version's `schema.openAPIV3Schema` object.
     pub fn new(openapi_v3_schema: &Value) -> Self {
+        CrdSchema::shared(Arc::new(openapi_v3_schema.clone()))
+    }
+
+    /// Wrap a schema already shared (the store's catalog): no copy per write.
+    pub fn shared(openapi_v3_schema: Arc<Value>) -> Self {
         CrdSchema {
-            root: openapi_v3_schema.clone(),
+            root: openapi_v3_schema,
         }
     }
 
@@ -38,7 +44,7 @@ impl CrdSchema {
     /// `Err(Some(rest))`: an object's undescribed `metadata` (ObjectMeta) was reached with
     /// `rest` left, which the ObjectMeta table answers.
     fn node<'a, 'p>(&'a self, path: &'p [&'p str]) -> Result<&'a Value, Option<&'p [&'p str]>> {
-        let mut node = &self.root;
+        let mut node: &Value = &self.root;
         for (i, segment) in path.iter().enumerate() {
             // A field holding a list: the next segment names a field of its items.
             if node.get("type").and_then(Value::as_str) == Some("array") {

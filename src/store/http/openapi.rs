@@ -221,7 +221,7 @@ pub fn group_version(types: &[&ResourceType]) -> Value {
     let mut schemas = serde_json::Map::new();
     for rt in types {
         paths_for(rt, &gv_path(&rt.group, &rt.version), &mut paths);
-        let mut schema = rt.schema.clone().unwrap_or_else(|| {
+        let mut schema = rt.schema.as_deref().cloned().unwrap_or_else(|| {
             json!({"type": "object", "description": format!("{} (schema not published by the embedded store)", rt.kind), "x-kubernetes-preserve-unknown-fields": true})
         });
         if let Value::Object(map) = &mut schema {
@@ -251,7 +251,9 @@ mod tests {
             "kustomizations",
             true,
         );
-        ks.schema = Some(json!({"type": "object", "properties": {"spec": {"type": "object"}}}));
+        ks.schema = Some(std::sync::Arc::new(
+            json!({"type": "object", "properties": {"spec": {"type": "object"}}}),
+        ));
         let doc = group_version(&[&ks]);
         let paths = doc["paths"].as_object().unwrap();
         assert_eq!(paths.len(), 3);

@@ -197,7 +197,7 @@ mod tests {
                     0,
                 ),
             ],
-            schema: Some(json!({"type": "object"})),
+            schema: Some(std::sync::Arc::new(json!({"type": "object"}))),
             storage_version: true,
             verbs: vec![],
         }
