@@ -8,10 +8,9 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::git_cli::git;
 use common::*;
 
 fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> Option<String>) -> String {
@@ -23,26 +22,6 @@ fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> Option<String>
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(300));
     }
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=someone",
-            "-c",
-            "user.email=someone@example.com",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 #[test]

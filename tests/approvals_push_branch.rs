@@ -12,6 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use controllers_support::git_cli::git;
 use controllers_support::*;
 use fluxdeck::app::console::ClusterBackend;
 use fluxdeck::cluster::approvals::{self, ApprovalError, Decision};
@@ -21,21 +22,6 @@ use fluxdeck::tui::backend::{
 };
 use fluxdeck::tui::model::approvals::ApprovalSource;
 use serde_json::json;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 fn deploy(tag: &str) -> String {
     format!(
@@ -91,8 +77,6 @@ async fn push_branch_commits_are_listed_and_merged_never_forced() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    git(&work, &["config", "user.email", "flux@example.com"]);
-    git(&work, &["config", "user.name", "Flux"]);
     git(&work, &["checkout", "-q", "-b", "flux/updates"]);
     git(&work, &["push", "-q", "origin", "flux/updates"]);
     let head1 = push_commit(

@@ -10,25 +10,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use common::git_cli::git;
 use common::{Server, stderr, stdout};
 
 const OLD_SECRET: &str = "s3cr3t-plain-old-value";
 const NEW_SECRET: &str = "n3w-plain-secret-value";
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn commit_all(dir: &Path, msg: &str) {
     git(dir, &["add", "-A"]);

@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use base64::Engine;
+use controllers_support::git_cli::git;
 use controllers_support::*;
 use fluxdeck::cli::DecideArgs;
 use fluxdeck::commands::{Ctx, images};
@@ -117,21 +118,6 @@ fn deploy(port: u16, tag: &str) -> String {
     format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: flux-system\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n        - name: web\n          # keep this comment\n          image: \"127.0.0.1:{port}/team/app:{tag}\" # {{\"$imagepolicy\": \"flux-system:app\"}}\n"
     )
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn ctx(client: &kube::Client) -> Ctx {

@@ -18,7 +18,13 @@ fn build_speed_vs_kubectl() {
     };
     for n in [500, 2000] {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let overlay = generate_tree(tmp.path(), n);
+        // KUSTOMIZE_BENCH_KEEP=DIR keeps the trees (DIR/500, DIR/2000) to time a release
+        // `fluxdeck kustomize` binary against kubectl outside this test.
+        let root = match std::env::var_os("KUSTOMIZE_BENCH_KEEP") {
+            Some(dir) => std::path::PathBuf::from(dir).join(n.to_string()),
+            None => tmp.path().to_path_buf(),
+        };
+        let overlay = generate_tree(&root, n);
         let start = Instant::now();
         let ours = kustomize::render(&kustomize::build(&overlay).expect("our build"));
         let ours_time = start.elapsed();

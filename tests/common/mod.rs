@@ -2,6 +2,8 @@
 //! with its own data directory and kubeconfig, and the pinned kubectl binaries.
 #![allow(dead_code)]
 
+pub mod git_cli;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

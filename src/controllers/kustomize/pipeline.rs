@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 use super::apply::{self, Action};
 use super::spec::{self, Ref};
 use super::{Kustomizations, desired, health, prune, remote, source_resource};
-use crate::controllers::runtime::{Attempt, CondStatus, EventType, Failure, Outcome};
+use crate::controllers::runtime::{
+    Attempt, CondStatus, EventType, Failure, Outcome, Progressing, conditions,
+};
 use crate::engine::duration;
 
 fn fail(reason: &str, message: impl Into<String>) -> Failure {
@@ -76,6 +78,16 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
     if let Some(outcome) = dependencies(k, at, &src, &revision).await {
         return Ok(outcome);
     }
+    // SPEC §6.3 7.1: say what this attempt is doing before the long steps start.
+    let fetching = format!(
+        "Fetching manifests for revision {revision} with a timeout of {}",
+        duration::format_go(spec::timeout(&obj))
+    );
+    at.progress(Progressing {
+        message: &fetching,
+        unknown: &[(conditions::READY, "Reconciliation in progress")],
+    })
+    .await;
     at.set_status("lastAttemptedRevision", Some(json!(revision)));
     // 3. fetch, path, generate, build
     let started = Instant::now();
@@ -300,8 +312,17 @@ async fn healthy(
         at.delete_condition("Healthy");
         return Ok(());
     };
-    let was_healthy = crate::controllers::runtime::conditions::is_true(&at.status, "Healthy");
+    let was_healthy = conditions::is_true(&at.status, conditions::HEALTHY);
     let timeout = spec::timeout(&at.object);
+    let running = format!(
+        "Running health checks for revision {revision} with a timeout of {}",
+        duration::format_go(timeout)
+    );
+    at.progress(Progressing {
+        message: &running,
+        unknown: &[(conditions::HEALTHY, &running)],
+    })
+    .await;
     let started = Instant::now();
     let result = health::wait(client, &checks, timeout).await;
     at.phase("health", started);

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::conditions::{self, CondStatus};
 use super::events::{EventType, PendingEvent};
+use super::progress::StatusWriter;
 use super::telemetry::{Bus, ObjectKey, Telemetry};
 
 pub struct Attempt {
@@ -17,7 +18,7 @@ pub struct Attempt {
     /// The object as read from the API at the start of the attempt.
     pub object: Value,
     pub dynamic: DynamicObject,
-    /// Working copy of `.status`; written once when the attempt ends.
+    /// Working copy of `.status`; written when the attempt ends (and by `progress`).
     pub status: Value,
     pub generation: i64,
     pub started: Instant,
@@ -28,6 +29,8 @@ pub struct Attempt {
     pub(crate) bus: Bus,
     pub(crate) controller: &'static str,
     pub key: ObjectKey,
+    /// Where `progress` patches status mid-attempt; the driver's final patch diffs against it.
+    pub(crate) writer: StatusWriter,
 }
 
 impl Attempt {
@@ -38,6 +41,7 @@ impl Attempt {
         bus: Bus,
         controller: &'static str,
         key: ObjectKey,
+        writer: StatusWriter,
     ) -> Attempt {
         let status = object
             .get("status")
@@ -58,6 +62,7 @@ impl Attempt {
             bus,
             controller,
             key,
+            writer,
         }
     }
 

@@ -23,6 +23,7 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 use super::attempt::Attempt;
 use super::events::{EventType, PendingEvent, Recorder};
 use super::outcome::{Failure, Outcome, RetryPolicy};
+use super::progress::StatusWriter;
 use super::schedule;
 use super::summarize::{self, ObjectFacts};
 use super::telemetry::{Bus, ObjectKey, Telemetry};
@@ -299,6 +300,11 @@ async fn run_one<R: Reconciler>(
         ctx.bus.clone(),
         info.controller,
         key.clone(),
+        StatusWriter {
+            api: api.clone(),
+            manager: info.status_manager,
+            written: value.get("status").cloned().unwrap_or_else(|| json!({})),
+        },
     );
     if obj.metadata.deletion_timestamp.is_some() {
         return finalize_deleted(&ctx, &api, &obj, at).await;
@@ -337,8 +343,7 @@ async fn run_one<R: Reconciler>(
         }
     };
     summarize::finalize(&mut at.status, &facts, &outcome, Timestamp::now());
-    let old_status = value.get("status").cloned().unwrap_or_else(|| json!({}));
-    if let Some(patch) = summarize::status_patch(&old_status, &at.status) {
+    if let Some(patch) = summarize::status_patch(&at.writer.written, &at.status) {
         let params = PatchParams {
             field_manager: Some(info.status_manager.to_string()),
             ..PatchParams::default()
