@@ -4,13 +4,19 @@
 //! `fluxdeck diff`, so both see exactly the same objects.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::generate::{self, GenerateError};
 use super::overlay::Overlay;
+use super::trees::Tree;
 use super::{postbuild, spec};
 use crate::controllers::runtime::Failure;
+use crate::engine::kustomize::{KustFs, RealFs};
+
+/// Where a build reads the source: a shared unpacked artifact, or a directory on disk.
+type SourceFs = Arc<dyn KustFs + Send + Sync>;
 
 /// Build the objects `ks` (a Kustomization) wants from the source tree unpacked at `root`
 /// (never written, so one unpacked artifact can serve every Kustomization of a source).
@@ -21,7 +27,28 @@ pub async fn build(
     root: &Path,
     strict_substitution: bool,
 ) -> Result<Vec<Value>, Failure> {
-    let docs = render(ks, root).await?;
+    build_from(client, ks, root, Arc::new(RealFs), strict_substitution).await
+}
+
+/// [`build`] from a shared unpacked artifact (in memory or on disk).
+pub(super) async fn build_tree(
+    client: &kube::Client,
+    ks: &Value,
+    tree: Arc<Tree>,
+    strict_substitution: bool,
+) -> Result<Vec<Value>, Failure> {
+    let root = tree.path().to_path_buf();
+    build_from(client, ks, &root, tree, strict_substitution).await
+}
+
+async fn build_from(
+    client: &kube::Client,
+    ks: &Value,
+    root: &Path,
+    fs: SourceFs,
+    strict_substitution: bool,
+) -> Result<Vec<Value>, Failure> {
+    let docs = render(ks, root, fs).await?;
     let ns = spec::own_namespace(ks);
     let name = ks
         .pointer("/metadata/name")
@@ -40,7 +67,7 @@ pub async fn build_offline(
     root: &Path,
     objects: &[Value],
 ) -> Result<(Vec<Value>, Vec<String>), Failure> {
-    let docs = render(ks, root).await?;
+    let docs = render(ks, root, Arc::new(RealFs)).await?;
     let ns = spec::own_namespace(ks);
     let name = ks
         .pointer("/metadata/name")
@@ -51,7 +78,7 @@ pub async fn build_offline(
 }
 
 /// Generate the kustomization file for `spec` (secure path) and run the kustomize build.
-async fn render(ks: &Value, root: &Path) -> Result<Vec<Value>, Failure> {
+async fn render(ks: &Value, root: &Path, source: SourceFs) -> Result<Vec<Value>, Failure> {
     let path = ks
         .pointer("/spec/path")
         .and_then(Value::as_str)
@@ -60,8 +87,8 @@ async fn render(ks: &Value, root: &Path) -> Result<Vec<Value>, Failure> {
     let spec_value = ks.get("spec").cloned().unwrap_or(Value::Null);
     let built = tokio::task::spawn_blocking(move || {
         // The tree is only read: the generated kustomization file lives in memory.
-        let (file, text) = generate::plan(&dir, &spec_value)?;
-        let fs = Overlay::new(&file, text);
+        let (file, text) = generate::plan(&*source, &dir, &spec_value)?;
+        let fs = Overlay::new(&*source, &file, text);
         crate::engine::kustomize::build_with(&fs, &dir).map_err(|e| GenerateError::Io {
             what: "build",
             path: String::new(),

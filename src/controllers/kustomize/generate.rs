@@ -1,4 +1,5 @@
-//! Kustomization file generation and spec layering (SPEC §6.4), on the unpacked artifact:
+//! Kustomization file generation and spec layering (SPEC §6.4), on the unpacked artifact
+//! (read through [`KustFs`], so the tree may be in memory):
 //! a missing `kustomization.yaml` is generated from the YAML files and kustomization
 //! sub-directories under the path; then targetNamespace, namePrefix/nameSuffix, patches,
 //! images and components from the Flux spec are layered onto it.
@@ -7,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use crate::engine::kustomize::{KustFs, RealFs};
 use crate::engine::yaml;
 
 const NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -50,28 +52,34 @@ pub fn secure_join(root: &Path, rel: &str) -> PathBuf {
     root.join(out)
 }
 
-pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
-    NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+pub fn kustomization_file(fs: &dyn KustFs, dir: &Path) -> Option<PathBuf> {
+    NAMES.iter().map(|n| dir.join(n)).find(|p| fs.is_file(p))
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), GenerateError> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| io("read directory", dir, e))?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
+/// A file as text; the error `std::fs::read_to_string` gives for bytes that are not UTF-8.
+fn read_text(fs: &dyn KustFs, path: &Path) -> Result<String, GenerateError> {
+    let bytes = fs.read(path).map_err(|e| io("read", path, e))?;
+    String::from_utf8(bytes).map_err(|_| io("read", path, "stream did not contain valid UTF-8"))
+}
+
+fn collect(
+    fs: &dyn KustFs,
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<String>,
+) -> Result<(), GenerateError> {
+    let entries = fs.list_dir(dir).map_err(|e| io("read directory", dir, e))?;
     for path in entries {
         let rel = path
             .strip_prefix(root)
             .unwrap_or(&path)
             .display()
             .to_string();
-        if path.is_dir() {
-            if kustomization_file(&path).is_some() {
+        if fs.is_dir(&path) {
+            if kustomization_file(fs, &path).is_some() {
                 out.push(format!("./{rel}"));
             } else {
-                collect(root, &path, out)?;
+                collect(fs, root, &path, out)?;
             }
             continue;
         }
@@ -82,7 +90,7 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), Generat
         if !is_yaml {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
+        let text = read_text(fs, &path)?;
         let docs = yaml::parse_documents(&text).map_err(|e| GenerateError::Decode {
             path: rel.clone(),
             message: e.to_string(),
@@ -103,25 +111,25 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), Generat
     Ok(())
 }
 
-/// Build the layering, writing the kustomization file in `dir`; returns its path.
+/// Build the layering, writing the kustomization file in `dir` (on disk); returns its path.
 pub fn prepare(dir: &Path, spec: &Value) -> Result<PathBuf, GenerateError> {
-    let (file, text) = plan(dir, spec)?;
+    let (file, text) = plan(&RealFs, dir, spec)?;
     std::fs::write(&file, text).map_err(|e| io("write", &file, e))?;
     Ok(file)
 }
 
 /// The kustomization file `prepare` would write in `dir` (its path and text), without
 /// writing: the source tree can stay shared and read-only.
-pub fn plan(dir: &Path, spec: &Value) -> Result<(PathBuf, String), GenerateError> {
-    if !dir.is_dir() {
+pub fn plan(fs: &dyn KustFs, dir: &Path, spec: &Value) -> Result<(PathBuf, String), GenerateError> {
+    if !fs.is_dir(dir) {
         return Err(GenerateError::PathNotFound(format!(
             "stat {}: no such file or directory",
             dir.display()
         )));
     }
-    let (file, mut k) = match kustomization_file(dir) {
+    let (file, mut k) = match kustomization_file(fs, dir) {
         Some(f) => {
-            let text = std::fs::read_to_string(&f).map_err(|e| io("read", &f, e))?;
+            let text = read_text(fs, &f)?;
             let v: Value = yaml::parse_one(&text).map_err(|e| GenerateError::Decode {
                 path: f.display().to_string(),
                 message: e.to_string(),
@@ -130,7 +138,7 @@ pub fn plan(dir: &Path, spec: &Value) -> Result<(PathBuf, String), GenerateError
         }
         None => {
             let mut resources = Vec::new();
-            collect(dir, dir, &mut resources)?;
+            collect(fs, dir, dir, &mut resources)?;
             let mut k = json!({
                 "apiVersion": "kustomize.config.k8s.io/v1beta1",
                 "kind": "Kustomization",
@@ -142,12 +150,16 @@ pub fn plan(dir: &Path, spec: &Value) -> Result<(PathBuf, String), GenerateError
             (dir.join("kustomization.yaml"), k)
         }
     };
-    layer(&mut k, spec, dir)?;
+    layer(&mut k, spec, |c| {
+        let p = secure_join(dir, c);
+        fs.is_file(&p) || fs.is_dir(&p)
+    })?;
     let text = yaml::to_string(&k).map_err(|e| io("write", &file, e))?;
     Ok((file, text))
 }
 
-fn layer(k: &mut Value, spec: &Value, dir: &Path) -> Result<(), GenerateError> {
+/// `exists` tells whether a component path (relative to the kustomization) is in the tree.
+fn layer(k: &mut Value, spec: &Value, exists: impl Fn(&str) -> bool) -> Result<(), GenerateError> {
     if !k.is_object() {
         *k = Value::Object(Map::new());
     }
@@ -179,7 +191,7 @@ fn layer(k: &mut Value, spec: &Value, dir: &Path) -> Result<(), GenerateError> {
             if Path::new(c).is_absolute() || c.contains("://") {
                 return Err(GenerateError::ComponentNotLocal(c.to_string()));
             }
-            if ignore_missing && !secure_join(dir, c).exists() {
+            if ignore_missing && !exists(c) {
                 continue;
             }
             list.push(json!(c));
@@ -282,7 +294,7 @@ mod tests {
         layer(
             &mut k,
             &json!({"images": [{"name": "app", "newTag": "2"}]}),
-            Path::new("/"),
+            |_| true,
         )
         .unwrap();
         assert_eq!(k["images"], json!([{"name": "app", "newTag": "2"}]));

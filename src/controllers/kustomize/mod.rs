@@ -9,6 +9,7 @@ pub mod desired;
 pub mod generate;
 pub mod health;
 pub mod impersonate;
+mod memtree;
 mod overlay;
 mod pipeline;
 mod postbuild;

@@ -1,11 +1,11 @@
-//! The source tree as the kustomize engine sees it during one build: the unpacked artifact on
-//! disk (shared between Kustomizations and never written) with the generated kustomization
-//! file laid over it in memory.
+//! The source tree as the kustomize engine sees it during one build: the unpacked artifact
+//! (shared between Kustomizations and never written) with the generated kustomization file
+//! laid over it in memory.
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::engine::kustomize::{KustFs, RealFs};
+use crate::engine::kustomize::KustFs;
 
 /// Lexical normal form (`.` dropped, `..` folded) so lookups match however the path was built.
 fn normal(p: &Path) -> PathBuf {
@@ -22,15 +22,17 @@ fn normal(p: &Path) -> PathBuf {
     out
 }
 
-/// One file replaced (or added) over the real filesystem.
-pub struct Overlay {
+/// One file replaced (or added) over the tree in `base`.
+pub struct Overlay<'a> {
+    base: &'a dyn KustFs,
     file: PathBuf,
     text: Vec<u8>,
 }
 
-impl Overlay {
-    pub fn new(file: &Path, text: String) -> Overlay {
+impl<'a> Overlay<'a> {
+    pub fn new(base: &'a dyn KustFs, file: &Path, text: String) -> Overlay<'a> {
         Overlay {
+            base,
             file: normal(file),
             text: text.into_bytes(),
         }
@@ -41,24 +43,24 @@ impl Overlay {
     }
 }
 
-impl KustFs for Overlay {
+impl KustFs for Overlay<'_> {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         if self.is_overlaid(path) {
             return Ok(self.text.clone());
         }
-        RealFs.read(path)
+        self.base.read(path)
     }
 
     fn is_dir(&self, path: &Path) -> bool {
-        !self.is_overlaid(path) && RealFs.is_dir(path)
+        !self.is_overlaid(path) && self.base.is_dir(path)
     }
 
     fn is_file(&self, path: &Path) -> bool {
-        self.is_overlaid(path) || RealFs.is_file(path)
+        self.is_overlaid(path) || self.base.is_file(path)
     }
 
     fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
-        let mut entries = RealFs.list_dir(path)?;
+        let mut entries = self.base.list_dir(path)?;
         if self.file.parent() == Some(normal(path).as_path())
             && !entries.iter().any(|e| self.is_overlaid(e))
         {
@@ -78,6 +80,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(d.path().join("a.yaml"), "a").unwrap();
         let fs = Overlay::new(
+            &crate::engine::kustomize::RealFs,
             &d.path().join("./kustomization.yaml"),
             "resources: []\n".into(),
         );

@@ -100,7 +100,7 @@ async fn steps(k: &Kustomizations, at: &mut Attempt) -> Result<Outcome, Outcome>
         .map_err(retry)?;
     at.phase("fetch", started);
     let started = Instant::now();
-    let docs = desired::build(&at.client, &obj, tree.path(), k.options.strict_substitution)
+    let docs = desired::build_tree(&at.client, &obj, tree, k.options.strict_substitution)
         .await
         .map_err(retry)?;
     at.phase("build", started);
