@@ -114,7 +114,7 @@ impl MemTree {
     }
 
     fn place<'a>(&self, path: &'a Path) -> Place<'a> {
-        match lexical(path).strip_prefix(&self.root) {
+        match super::overlay::normal(path).strip_prefix(&self.root) {
             Ok(rel) => Place::Inside(rel.to_path_buf()),
             Err(_) => Place::Outside(path),
         }
@@ -139,21 +139,6 @@ fn relative(raw: &Path) -> Option<PathBuf> {
         }
     }
     Some(out)
-}
-
-/// Lexical normal form of a looked-up path (`.` dropped, `..` folded).
-fn lexical(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 impl KustFs for MemTree {

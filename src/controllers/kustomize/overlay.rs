@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::engine::kustomize::KustFs;
 
 /// Lexical normal form (`.` dropped, `..` folded) so lookups match however the path was built.
-fn normal(p: &Path) -> PathBuf {
+pub(super) fn normal(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

@@ -318,11 +318,15 @@ async fn healthy(
         "Running health checks for revision {revision} with a timeout of {}",
         duration::format_go(timeout)
     );
-    at.progress(Progressing {
-        message: &running,
-        unknown: &[(conditions::HEALTHY, &running)],
-    })
-    .await;
+    // Objects already Current as applied pass at once: there is no wait to report, and a
+    // status write per Kustomization for nothing is a tenth of a large fleet's reconcile time.
+    if !health::current_as_applied(&checks) {
+        at.progress(Progressing {
+            message: &running,
+            unknown: &[(conditions::HEALTHY, &running)],
+        })
+        .await;
+    }
     let started = Instant::now();
     let result = health::wait(client, &checks, timeout).await;
     at.phase("health", started);
