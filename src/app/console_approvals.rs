@@ -97,23 +97,11 @@ pub fn collect(cache: &WatchCache, branches: &BranchRows) -> Vec<Approval> {
     out
 }
 
-/// The automations' identity and version (cheap: metadata only). A new resourceVersion (a
-/// new lastPushCommit from real Flux, a spec change) means the push branch may have moved.
-fn versions(cache: &WatchCache) -> Vec<String> {
-    cache
-        .objects(IMAGE_GROUP, "ImageUpdateAutomation")
-        .iter()
-        .map(|o| {
-            let o = o.value();
-            let m = |f: &str| {
-                o.pointer(&format!("/metadata/{f}"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
-            format!("{}/{}@{}", m("namespace"), m("name"), m("resourceVersion"))
-        })
-        .collect()
+/// Bumped by the watch cache on every change of an ImageUpdateAutomation (a new
+/// lastPushCommit from real Flux, a spec change): the push branch may have moved. Read on every
+/// cache change of any kind, so it must not parse anything.
+fn automations_generation(cache: &WatchCache) -> Option<u64> {
+    cache.generation(IMAGE_GROUP, "ImageUpdateAutomation")
 }
 
 fn cached_automations(cache: &WatchCache) -> Vec<Value> {
@@ -143,8 +131,9 @@ pub fn spawn_scanner(
     tokio::spawn(async move {
         let mut cache_changes = cache.changes();
         loop {
+            // The generation first: a change racing with the read below bumps it again.
+            let seen = automations_generation(&cache);
             let automations = cached_automations(&cache);
-            let seen = versions(&cache);
             let mut fresh = BTreeMap::new();
             for iua in &automations {
                 // A repository that cannot be read now keeps no row: the automation's own
@@ -174,7 +163,7 @@ pub fn spawn_scanner(
                         if r.is_err() {
                             return;
                         }
-                        if versions(&cache) != seen {
+                        if automations_generation(&cache) != seen {
                             break;
                         }
                     }

@@ -152,6 +152,15 @@ impl WatchCache {
             .unwrap_or_default()
     }
 
+    /// The change counter of one kind (by group and kind): a different value means some
+    /// object of that kind changed.
+    pub fn generation(&self, group: &str, kind: &str) -> Option<u64> {
+        let entries = self.inner.entries.lock().ok()?;
+        entries
+            .get(&format!("{group}/{kind}"))
+            .map(|e| e.generation.load(Ordering::Acquire))
+    }
+
     /// Every kind with its state and generation; objects only for kinds whose generation is
     /// not `seen[key]` (the reader keeps what it converted from the others).
     pub fn kinds_since(&self, seen: &dyn Fn(&str) -> Option<u64>) -> Vec<KindSlice> {
