@@ -7,5 +7,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   bash scripts/install-test-deps.sh
 fi
 export INSTA_UPDATE=no
+# A clean build gains nothing from incremental caches, which cost gigabytes of disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export PATH="$HOME/.local/bin:$PATH"
 cargo test --locked --no-fail-fast -- --test-threads="${FLUXDECK_TEST_THREADS:-4}"

@@ -2,7 +2,7 @@
 //! unknown ("future*") fields survive a read-modify-write, older served versions read into the
 //! same types, and what the typed structs write validates against the CRD of its version.
 
-mod api_support;
+use crate::api_support;
 
 use api_support::typed_round_trip;
 use fluxdeck::api::helm::HelmRelease;

@@ -3,7 +3,7 @@
 //! apiVersion as the embedded cluster serves it — except the objects INDEX.md "Validation
 //! findings" marks as failing, which must fail naming the offending field.
 
-mod api_support;
+use crate::api_support;
 
 use api_support::{all_crds, schema_in, seed_dir, typed_round_trip};
 use fluxdeck::api::{FluxKind, crds};

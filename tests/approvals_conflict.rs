@@ -6,7 +6,7 @@
 //! (An upstream edit that leaves the marker is a plain push race: the update is re-applied on
 //! the new head; tests/images_loop.rs covers it.)
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@
 //! flux-system` (a separate process, through the kubeconfig) approves it, and then the commit
 //! is in the demo Git repository and the Deployment in the store runs the new image.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -5,7 +5,7 @@
 //! branch — fast-forward, then a real merge commit after main moved — a conflict is refused
 //! and a push branch that moved since it was shown is not merged.
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,8 +2,8 @@
 //! in-process controllers reconcile the same Kustomization: the printed objects are the ones
 //! the controller applied (substituted, decrypted, labelled), Secret values masked.
 
-mod common;
-mod controllers_support;
+use crate::common;
+use crate::controllers_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! End to end: real kubectl and the fluxdeck CLI against a real `fluxdeck server` process.
 //! A test thread plays the controller's part (status writes) where the flow needs one.
 
-mod common;
+use crate::common;
 
 use common::{Server, stderr, stdout};
 use std::io::Write;

@@ -1,7 +1,7 @@
 //! A closed stdout (`fluxdeck get all -A | head`) ends the command quietly with the SIGPIPE
 //! status, like the flux CLI, instead of a panic report.
 
-mod common;
+use crate::common;
 
 use common::Server;
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! them, unchanged kinds keep their generation, and the console backend's snapshot shares the
 //! cache's objects.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -23,7 +23,7 @@ async fn small_fleet_reconciles_with_phase_timings() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "benchmark: cargo test --release --test controllers_bench -- --ignored --nocapture"]
+#[ignore = "benchmark: cargo test --release --test suite controllers_bench -- --ignored --nocapture"]
 async fn thousand_kustomizations_by_ten_objects() {
     let dir = tempfile::tempdir().unwrap();
     let report = bench::run(dir.path(), 1000, 10, Duration::from_secs(600))

@@ -2,7 +2,7 @@
 //! objects) reconciles to Ready in the embedded store, except the checkout app, whose
 //! simulated rollout fails on purpose.
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::time::Duration;
 

@@ -12,8 +12,8 @@
 //!   and infra-controllers applies the HelmReleases, but HelmReleases have no controller yet,
 //!   so its `wait: true` health check cannot pass and infra-configs → apps wait on it.
 
-mod common;
-mod controllers_support;
+use crate::common;
+use crate::controllers_support;
 
 use std::path::Path;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! artifact's revision and the Kustomization follows (watch-driven, no requeue wait); a commit
 //! outside it keeps the revision; a bad copy rule is named in Ready=False.
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::time::Duration;
 

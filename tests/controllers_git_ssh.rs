@@ -2,7 +2,7 @@
 //! (identity + known_hosts from spec.secretRef, host key checked) and smart HTTP that demands
 //! `Authorization: Bearer` (bearerToken from spec.secretRef).
 
-mod controllers_support;
+use crate::controllers_support;
 
 use controllers_support::servers::{GitSshd, git_http_bearer};
 use controllers_support::source_env::*;

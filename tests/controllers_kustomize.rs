@@ -2,7 +2,7 @@
 //! the GitRepository controller, artifacts over the loopback server, SSA, prune, health via
 //! the simulated rollout, dependsOn, and bad input that must not half-apply.
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! Warning event and nothing applied; once it exists the apply goes through (impersonated; the
 //! header itself is checked in controllers::kustomize::impersonate's unit test).
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! ConfigMap change included) and keep the last good revision and inventory. Also an
 //! unreachable Git server under a Kustomization, and its recovery.
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! names the file/object/variable, an event is recorded, nothing is partially applied and the
 //! last good state is kept. Also dependsOn ordering and cycles.
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::time::Duration;
 

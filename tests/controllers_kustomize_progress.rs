@@ -4,8 +4,8 @@
 //! health checks for revision …"), kstatus reads InProgress, and the timeout then ends the
 //! attempt as HealthCheckFailed.
 
-mod common;
-mod controllers_support;
+use crate::common;
+use crate::controllers_support;
 
 use std::time::Duration;
 

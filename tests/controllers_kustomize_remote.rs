@@ -3,8 +3,8 @@
 //! second; the objects land in the second cluster only (checked with kubectl against each),
 //! are pruned there, and a missing Secret or key is named in Ready=False.
 
-mod common;
-mod controllers_support;
+use crate::common;
+use crate::controllers_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! GitRepository controller against the embedded store with real Git servers: local
 //! repositories (file:// and plain paths), `git daemon` (git://), smart HTTP with basic auth.
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::collections::BTreeSet;
 use std::io::Read;

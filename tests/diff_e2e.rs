@@ -4,7 +4,7 @@
 //! from Git → would-be-pruned; a changed SOPS Secret → masked diff, no plain value or its
 //! base64 anywhere in the output; a broken build → exit 2 with the build error.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -2,7 +2,7 @@
 //! ../shared/fleets/flux2-kustomize-helm-example with two commits: a replica count set in the
 //! staging values, and a file deleted from the infrastructure configs. No cluster anywhere.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -6,7 +6,7 @@
 //! has the new image. Also rejection, a marker naming a missing policy, malformed YAML, and
 //! registry 401 and 500.
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -4,7 +4,7 @@
 //! commit carries a `gpgsig` header that `git verify-commit` accepts with the public key; the
 //! message template uses sprig functions.
 
-mod controllers_support;
+use crate::controllers_support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -4,7 +4,7 @@
 //! prints with `--dry-run=client -o json` (the client's rendering of the body it sends),
 //! apart from the metadata the server fills in and the defaults it applies.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 

@@ -1,6 +1,6 @@
 //! Older pinned kubectl versions (1.31, 1.29) against the store over HTTPS with default flags.
 
-mod store_http_support;
+use crate::store_http_support;
 
 use store_http_support::kubectl::*;
 use store_http_support::*;

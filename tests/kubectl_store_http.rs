@@ -1,7 +1,7 @@
 //! Real kubectl (pinned 1.33, 1.31, 1.29) against the store served over HTTPS with the written
 //! kubeconfig and default flags. Skips with a message when a kubectl binary is missing.
 
-mod store_http_support;
+use crate::store_http_support;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;

@@ -1,8 +1,8 @@
 //! Benchmark: our build vs `kubectl.1.33 kustomize` on generated 500- and 2,000-resource overlay
 //! trees, in the same run, checking the outputs are identical. Ignored by default; run with
-//! `cargo test --release --test kustomize_bench -- --ignored --nocapture`.
+//! `cargo test --release --test suite kustomize_bench -- --ignored --nocapture`.
 
-mod kustomize_support;
+use crate::kustomize_support;
 
 use fluxdeck::engine::kustomize;
 use kustomize_support::{generate_tree, reference};

@@ -187,7 +187,7 @@ fn krusty_cases() {
     );
 }
 
-/// Debug aid: `KUST_CASE=name cargo test --test kustomize_conformance dump -- --nocapture`
+/// Debug aid: `KUST_CASE=name cargo test --test suite kustomize_conformance::dump -- --nocapture`
 /// writes our output and the expected output (both in canonical order) to /tmp.
 #[test]
 fn dump_one_case() {

@@ -6,7 +6,7 @@
 //! as go-yaml reads them (engine::yaml adds go-yaml's extra line break), which the fleet
 //! directory onedr0p-home-ops grafana-operator/instance exercises.
 
-mod kustomize_support;
+use crate::kustomize_support;
 
 use fluxdeck::engine::kustomize;
 use kustomize_support::{generate_tree, reference};

@@ -29,7 +29,7 @@ async fn small_benchmark_runs_and_loses_nothing() {
 }
 
 /// The full-size benchmark (64 writers, 100 watchers, 10k-object list); run it with
-/// `cargo test --release --test store_bench -- --ignored --nocapture`.
+/// `cargo test --release --test suite store_bench -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "benchmark: slow in debug builds"]
 async fn full_benchmark() {

@@ -1,7 +1,7 @@
 //! kube-rs against the store's REST API over both transports: in-process (Router as the
 //! Client's service) and HTTPS with the bearer token from the written kubeconfig.
 
-mod store_http_support;
+use crate::store_http_support;
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! The Router answered directly (tower oneshot): discovery content negotiation, Tables,
 //! OpenAPI, protobuf Accept fallback, Status errors, watch framing, SelfSubjectAccessReview.
 
-mod store_http_support;
+use crate::store_http_support;
 
 use axum::body::Body;
 use fluxdeck::store::Store;

@@ -146,7 +146,7 @@ fn sigkill_loses_no_acknowledged_write() {
     let mut child = Command::new(exe)
         .args([
             "--exact",
-            "kill_child_writer",
+            "store_persist::kill_child_writer",
             "--nocapture",
             "--test-threads",
             "1",

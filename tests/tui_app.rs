@@ -1,7 +1,7 @@
 //! App behaviour: keys → state and effects, prompts, bulk actions, read-only and RBAC
 //! gating, progress and cancellation, the Ready-change highlight and its single deadline.
 
-mod tui_support;
+use crate::tui_support;
 
 use fluxdeck::config::{Key, KeySeq};
 use fluxdeck::tui::app::input::Input;

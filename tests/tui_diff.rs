@@ -2,7 +2,7 @@
 //! report in the snapshot, as the backend publishes it; hunk navigation, compact/full, copy
 //! (masked), the drift badge in list and tree, and the `:drift` filter.
 
-mod tui_support;
+use crate::tui_support;
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! Pure view-model tests fed with Flux objects in the status shapes of SPEC.md.
 
-mod tui_support;
+use crate::tui_support;
 
 use fluxdeck::tui::backend::{Denial, ObjectRef, Permissions, Verb};
 use fluxdeck::tui::model::events::{self, TypeFilter};

@@ -1,7 +1,7 @@
 //! Scale sanity: 5,000 Flux objects must not make a frame slow (no quadratic paths in the
 //! index, list, tree or renderers). Debug-build bounds are loose; the benchmarks measure.
 
-mod tui_support;
+use crate::tui_support;
 
 use fluxdeck::tui::app::View;
 use fluxdeck::tui::backend::StoredObject;

@@ -2,7 +2,7 @@
 //! `fluxdeck snapshot`. The clock is pinned, so ages are stable; hashes are shortened by
 //! the app itself (flux get rule).
 
-mod tui_support;
+use crate::tui_support;
 
 use fluxdeck::tui::app::{DetailTab, Overlay, View};
 use fluxdeck::tui::headless::{prepared_app, render_buffer, render_frame_with};

@@ -1,7 +1,7 @@
 //! The console in a real terminal: tmux runs `fluxdeck --kubeconfig K` against a real
 //! `fluxdeck server`; keys are typed with send-keys and kubectl checks what they did.
 
-mod common;
+use crate::common;
 
 use common::Server;
 use std::process::Command;

@@ -2,8 +2,7 @@
 //! kube::Client, real Git repositories (git2, `git daemon`, smart HTTP), and waiting helpers.
 #![allow(dead_code)]
 
-#[path = "../common/git_cli.rs"]
-pub mod git_cli;
+pub use crate::common::git_cli;
 pub mod servers;
 pub mod source_env;
 
