@@ -257,11 +257,6 @@ impl Reconciler for ImagePolicies {
         &'a self,
         at: &'a mut Attempt,
     ) -> impl std::future::Future<Output = Outcome> + Send + 'a {
-        async move {
-            match self.run(at).await {
-                Ok(o) => o,
-                Err(f) => Outcome::Retry(f),
-            }
-        }
+        async move { self.run(at).await.into() }
     }
 }

@@ -235,12 +235,7 @@ impl Reconciler for ImageRepositories {
         &'a self,
         at: &'a mut Attempt,
     ) -> impl std::future::Future<Output = Outcome> + Send + 'a {
-        async move {
-            match self.run(at).await {
-                Ok(o) => o,
-                Err(f) => Outcome::Retry(f),
-            }
-        }
+        async move { self.run(at).await.into() }
     }
 
     fn finalize<'a>(

@@ -24,6 +24,14 @@ pub enum Outcome {
     Suspended,
 }
 
+/// A reconcile body written with `?` returns `Result<Outcome, Failure>`: an error is a failure
+/// worth retrying unless the body said otherwise (`Ok(Outcome::Stalled(..))`).
+impl From<Result<Outcome, Failure>> for Outcome {
+    fn from(result: Result<Outcome, Failure>) -> Outcome {
+        result.unwrap_or_else(Outcome::Retry)
+    }
+}
+
 impl Outcome {
     pub fn ready(reason: &str, message: impl Into<String>) -> Outcome {
         Outcome::Ready {

@@ -256,12 +256,7 @@ impl Reconciler for GitRepositories {
         &'a self,
         at: &'a mut Attempt,
     ) -> impl std::future::Future<Output = Outcome> + Send + 'a {
-        async move {
-            match self.run(at).await {
-                Ok(outcome) => outcome,
-                Err(failure) => Outcome::Retry(failure),
-            }
-        }
+        async move { self.run(at).await.into() }
     }
 
     fn finalize<'a>(
