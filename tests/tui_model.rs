@@ -124,7 +124,7 @@ fn per_kind_columns_follow_flux_get() {
         ]
     );
     assert_eq!(
-        m.rows[0].cells[1..3],
+        m.rows[0].cells(&m.columns)[1..3],
         [
             "ghcr.io/stefanprodan/podinfo".to_string(),
             "6.5.0".to_string()
@@ -136,13 +136,13 @@ fn per_kind_columns_follow_flux_get() {
     let row = monitoring
         .rows
         .iter()
-        .find(|r| r.r.name == "monitoring")
+        .find(|r| r.r().name == "monitoring")
         .unwrap();
     assert!(
-        row.cells
+        row.cells(&monitoring.columns)
             .contains(&"suspended: incident 4711: alert storm".to_string())
     );
-    assert!(row.cells.contains(&"True".to_string()));
+    assert!(row.cells(&monitoring.columns).contains(&"True".to_string()));
     for alias in [
         "hr",
         "helmrelease",
@@ -169,7 +169,7 @@ fn filter_sort_and_health_filters() {
         list::build(&idx, &snap.permissions, q)
             .rows
             .iter()
-            .map(|r| r.r.to_string())
+            .map(|r| r.r().to_string())
             .collect()
     };
     let mut q = ListQuery {

@@ -255,6 +255,9 @@ impl App {
         } else {
             None
         };
+        // The list rows share the index's summaries: drop them first, so the rebuild updates
+        // unshared summaries in place instead of copying them.
+        self.invalidate();
         self.index = FleetIndex::rebuild(&snapshot, std::mem::take(&mut self.index));
         self.managed = snapshot
             .managed
@@ -300,20 +303,18 @@ impl App {
             let drift = &self.snapshot.drift;
             if self.list.query.drift_only {
                 m.rows
-                    .retain(|r| drift.get(&r.r).is_some_and(|d| d.has_changes()));
+                    .retain(|r| drift.get(r.r()).is_some_and(|d| d.has_changes()));
             }
             // The drift badge rides on the name, so rows without drift keep their layout.
-            if let Some(col) = m
-                .columns
-                .iter()
-                .position(|c| *c == super::super::model::kinds::Column::Name)
-            {
-                for row in &mut m.rows {
-                    if drift.get(&row.r).is_some_and(|d| d.has_changes()) {
-                        row.cells[col].push(' ');
-                        row.cells[col].push_str(self.glyphs.drift);
-                    }
+            let mut badged = false;
+            for row in &mut m.rows {
+                if drift.get(row.r()).is_some_and(|d| d.has_changes()) {
+                    row.badge = self.glyphs.drift;
+                    badged = true;
                 }
+            }
+            if badged || self.list.query.drift_only {
+                m.widths = list::measure(&m.columns, &m.rows);
             }
             self.list.cursor = self.list.cursor.min(m.rows.len().saturating_sub(1));
             self.list_cache = Some(m);
@@ -357,12 +358,12 @@ impl App {
 
     pub fn selected_row(&mut self) -> Option<ObjectRef> {
         let c = self.list.cursor;
-        self.list_model().rows.get(c).map(|r| r.r.clone())
+        self.list_model().rows.get(c).map(|r| r.r().clone())
     }
 
     /// Move the list cursor to an object (if it is in the list).
     pub fn select_ref(&mut self, r: &ObjectRef) -> bool {
-        match self.list_model().rows.iter().position(|row| &row.r == r) {
+        match self.list_model().rows.iter().position(|row| row.r() == r) {
             Some(i) => {
                 self.list.cursor = i;
                 true

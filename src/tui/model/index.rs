@@ -37,8 +37,8 @@ pub struct Summary {
     pub fields: Vec<(Column, String)>,
     /// Position in `Snapshot::objects`.
     pub index: usize,
-    /// `uid/resourceVersion` the summary was computed from (empty: never reused).
-    pub version: String,
+    /// Hash of `uid/resourceVersion` the summary was computed from (0: never reused).
+    pub version: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -49,10 +49,15 @@ pub struct HealthCounts {
     pub in_progress: usize,
 }
 
+/// Memory is the constraint here (thousands of objects, a console on a bastion host): each
+/// summary is its own allocation, so a rebuild moves pointers instead of holding two arrays of
+/// whole summaries, and lookup by reference is a sorted array of positions, not a map holding
+/// a second copy of every reference.
 #[derive(Debug, Default)]
 pub struct FleetIndex {
-    pub summaries: Vec<Summary>,
-    pub by_ref: HashMap<ObjectRef, usize>,
+    pub summaries: Vec<Arc<Summary>>,
+    /// Positions in `summaries`, ordered by `ObjectRef`.
+    by_ref: Vec<u32>,
     pub counts: HealthCounts,
     /// Objects whose READY text differs from the previous index's (the list flashes them).
     pub ready_changed: Vec<ObjectRef>,
@@ -95,16 +100,21 @@ pub fn labels_of(obj: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// `uid/resourceVersion`: the same value means the same object content, so its summary can
-/// be reused. Empty when either is missing (test fixtures), which disables reuse.
-pub fn version_of(obj: &Value) -> String {
+/// A hash of `uid/resourceVersion`: the same value means the same object content, so its
+/// summary can be reused. 0 when either is missing (test fixtures), which disables reuse.
+pub fn version_of(obj: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
     let uid = obj.pointer("/metadata/uid").and_then(Value::as_str);
     let rv = obj
         .pointer("/metadata/resourceVersion")
         .and_then(Value::as_str);
     match (uid, rv) {
-        (Some(u), Some(v)) if !u.is_empty() && !v.is_empty() => format!("{u}/{v}"),
-        _ => String::new(),
+        (Some(u), Some(v)) if !u.is_empty() && !v.is_empty() => {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (u, v).hash(&mut h);
+            h.finish().max(1)
+        }
+        _ => 0,
     }
 }
 
@@ -118,11 +128,15 @@ impl FleetIndex {
     /// summary, not all of them. Last events are always recomputed (events change alone).
     pub fn rebuild(snapshot: &Snapshot, previous: FleetIndex) -> Self {
         let FleetIndex {
-            summaries, sources, ..
+            summaries,
+            sources,
+            by_ref,
+            ..
         } = previous;
+        drop(by_ref);
         // Summaries move from the previous index to this one by position (never through a map
         // of whole summaries: with thousands of objects every copy is megabytes).
-        let mut old: Vec<Option<Summary>> = summaries.into_iter().map(Some).collect();
+        let mut old: Vec<Option<Arc<Summary>>> = summaries.into_iter().map(Some).collect();
         // 1. the same Arc as last time: the same object, its summary stands as it is
         let by_ptr: HashMap<*const StoredObject, usize> = sources
             .iter()
@@ -170,24 +184,17 @@ impl FleetIndex {
         }
         let mut idx = FleetIndex::default();
         idx.summaries.reserve(snapshot.objects.len());
-        idx.by_ref.reserve(snapshot.objects.len());
         idx.sources.reserve(snapshot.objects.len());
         for (i, obj) in snapshot.objects.iter().enumerate() {
             let s = match kept[i].and_then(|k| old[k].take()) {
-                Some(mut prev) => {
-                    prev.index = i;
-                    prev.last_event = last.remove(&prev.r);
-                    prev
-                }
+                Some(prev) => moved(prev, i, &mut last),
                 None => {
                     let obj = obj.value();
                     let r = ObjectRef::of(&obj);
                     let version = version_of(&obj);
                     match previous.remove(&r).and_then(|k| old[k].take()) {
-                        Some(mut prev) if !version.is_empty() && prev.version == version => {
-                            prev.index = i;
-                            prev.last_event = last.remove(&r);
-                            prev
+                        Some(prev) if version != 0 && prev.version == version => {
+                            moved(prev, i, &mut last)
                         }
                         prev => {
                             let last_event = last.remove(&r);
@@ -195,12 +202,11 @@ impl FleetIndex {
                             if prev.is_some_and(|p| p.ready != s.ready) {
                                 idx.ready_changed.push(s.r.clone());
                             }
-                            s
+                            Arc::new(s)
                         }
                     }
                 }
             };
-            let r = s.r.clone();
             idx.sources.push(obj.clone());
             match s.health {
                 Health::Ready => idx.counts.ready += 1,
@@ -209,14 +215,21 @@ impl FleetIndex {
                 Health::InProgress => idx.counts.in_progress += 1,
                 Health::Unknown => {}
             }
-            idx.by_ref.insert(r, idx.summaries.len());
             idx.summaries.push(s);
         }
+        let summaries = &idx.summaries;
+        let mut by_ref: Vec<u32> = (0..summaries.len() as u32).collect();
+        by_ref.sort_unstable_by(|a, b| summaries[*a as usize].r.cmp(&summaries[*b as usize].r));
+        idx.by_ref = by_ref;
         idx
     }
 
     pub fn get(&self, r: &ObjectRef) -> Option<&Summary> {
-        self.by_ref.get(r).map(|i| &self.summaries[*i])
+        let at = self
+            .by_ref
+            .binary_search_by(|i| self.summaries[*i as usize].r.cmp(r))
+            .ok()?;
+        Some(&self.summaries[self.by_ref[at] as usize])
     }
 
     /// The whole object behind `r`, parsed (for the one view that shows it).
@@ -226,12 +239,28 @@ impl FleetIndex {
     }
 }
 
+/// A kept summary at its new position, with the object's newest event. The previous index
+/// was consumed, so the summary is not shared and `make_mut` changes it in place.
+fn moved(
+    mut prev: Arc<Summary>,
+    i: usize,
+    last: &mut HashMap<ObjectRef, LastEvent>,
+) -> Arc<Summary> {
+    let last_event = last.remove(&prev.r);
+    if prev.index != i || prev.last_event != last_event {
+        let s = Arc::make_mut(&mut prev);
+        s.index = i;
+        s.last_event = last_event;
+    }
+    prev
+}
+
 /// Everything the views read from one object, computed once.
 fn summarise(
     obj: &Value,
     i: usize,
     r: ObjectRef,
-    version: String,
+    version: u64,
     last_event: Option<LastEvent>,
 ) -> Summary {
     let conds = object::conditions(obj);

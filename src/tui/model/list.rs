@@ -5,6 +5,7 @@ use super::index::{FleetIndex, Summary};
 use super::kinds::{self, Column, KindScope};
 use super::object::Health;
 use crate::tui::backend::{ObjectRef, Permissions};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -75,12 +76,35 @@ pub struct ListQuery {
     pub drift_only: bool,
 }
 
+/// One row: the object's summary (shared with the index) and what decorates it. Cells are
+/// made when a row is drawn (a screenful), not for every row of a list of thousands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    pub r: ObjectRef,
+    pub summary: Arc<Summary>,
     pub health: Health,
-    pub cells: Vec<String>,
     pub last_event_warning: bool,
+    /// The drift badge to show after the name (empty: none).
+    pub badge: &'static str,
+}
+
+impl Row {
+    pub fn r(&self) -> &ObjectRef {
+        &self.summary.r
+    }
+
+    pub fn cell(&self, col: Column) -> String {
+        let mut text = cell(&self.summary, col);
+        if col == Column::Name && !self.badge.is_empty() {
+            text.push(' ');
+            text.push_str(self.badge);
+        }
+        text
+    }
+
+    /// Every cell of the row, in column order.
+    pub fn cells(&self, columns: &[Column]) -> Vec<String> {
+        columns.iter().map(|c| self.cell(*c)).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +122,19 @@ pub struct ListModel {
 /// Short kind names for the unified list's KIND column.
 pub fn short_kind(kind: &str) -> &str {
     kinds::info(kind).map(|k| k.short()).unwrap_or(kind)
+}
+
+/// Widest cell (in chars) per column over `rows`.
+pub fn measure(columns: &[Column], rows: &[Row]) -> Vec<usize> {
+    columns
+        .iter()
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.cell(*c).chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
 }
 
 fn cell(s: &Summary, col: Column) -> String {
@@ -158,13 +195,13 @@ pub fn build(index: &FleetIndex, perms: &Permissions, q: &ListQuery) -> ListMode
         .filter(|k| scope.includes(k.kind()) && !perms.can_list(k.kind()))
         .map(|k| k.kind().to_string())
         .collect();
-    let in_scope: Vec<&Summary> = index
+    let in_scope: Vec<&Arc<Summary>> = index
         .summaries
         .iter()
         .filter(|s| scope.includes(&s.r.kind))
         .collect();
     let total_in_scope = in_scope.len();
-    let mut picked: Vec<&Summary> = in_scope
+    let mut picked: Vec<&Arc<Summary>> = in_scope
         .into_iter()
         .filter(|s| q.filter.is_empty() || q.filter.matches(&s.r.to_string(), &s.labels))
         .filter(|s| q.health != HealthFilter::OnlyUnhealthy || !s.health.is_healthy())
@@ -206,18 +243,13 @@ pub fn build(index: &FleetIndex, perms: &Permissions, q: &ListQuery) -> ListMode
     let rows: Vec<Row> = picked
         .into_iter()
         .map(|s| Row {
-            r: s.r.clone(),
+            summary: Arc::clone(s),
             health: s.health,
-            cells: columns.iter().map(|c| cell(s, *c)).collect(),
             last_event_warning: s.last_event.as_ref().is_some_and(|e| e.warning),
+            badge: "",
         })
         .collect();
-    let mut widths = vec![0; columns.len()];
-    for row in &rows {
-        for (w, c) in widths.iter_mut().zip(&row.cells) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
+    let widths = measure(&columns, &rows);
     ListModel {
         columns,
         rows,

@@ -165,8 +165,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
         .skip(offset)
         .take(height)
         .map(|(n, row)| {
-            let marked = app.list.marked.contains(&row.r);
-            let flashing = app.flash.contains_key(&row.r);
+            let marked = app.list.marked.contains(row.r());
+            let flashing = app.flash.contains_key(row.r());
             let mark = if marked { g.marked } else { " " };
             let pointer = if n == cursor { g.pointer } else { " " };
             let mut cells = vec![Cell::from(Line::from(vec![
@@ -175,7 +175,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App) {
                 Span::styled(g.health(Some(row.health)), t.style(health_slot(row.health))),
             ]))];
             for (i, w) in &cols {
-                let text = clip(&row.cells[*i], *w, g.ascii);
+                let text = clip(&row.cell(model.columns[*i]), *w, g.ascii);
                 let style = match model.columns[*i] {
                     Column::Ready => t.style(health_slot(row.health)),
                     Column::LastEvent if row.last_event_warning => t.style(Slot::Warning),
