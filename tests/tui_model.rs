@@ -11,6 +11,7 @@ use fluxdeck::tui::model::list::{self, HealthFilter, ListQuery, SortKey};
 use fluxdeck::tui::model::object::{Health, flux_health, ready_columns, revision, source_ref};
 use fluxdeck::tui::model::tree::{self, Role};
 use fluxdeck::tui::model::{kstatus, trace, yaml};
+use std::sync::Arc;
 use serde_json::json;
 use tui_support::*;
 
@@ -510,4 +511,22 @@ fn rebuild_reuses_unchanged_summaries_and_recomputes_changed_ones() {
     let a = FleetIndex::build(&plain);
     let b = FleetIndex::rebuild(&plain, a);
     assert_eq!(b.summaries.len(), plain.objects.len());
+}
+
+#[test]
+fn rebuild_moves_summaries_without_copying_and_finds_every_object() {
+    let snap = fleet();
+    let first = FleetIndex::build(&snap);
+    let addresses: Vec<*const _> = first.summaries.iter().map(Arc::as_ptr).collect();
+    // The same objects (the same Arcs): every summary is the same allocation afterwards.
+    let second = FleetIndex::rebuild(&snap, first);
+    let after: Vec<*const _> = second.summaries.iter().map(Arc::as_ptr).collect();
+    assert_eq!(addresses, after, "a rebuild moves pointers, it does not copy summaries");
+    // Lookup by reference (a sorted array of positions) finds each object at its position.
+    for (i, obj) in snap.objects.iter().enumerate() {
+        let at = ObjectRef::of(&obj.value());
+        let s = second.get(&at).unwrap_or_else(|| panic!("{at} not found"));
+        assert_eq!(s.index, i, "{at}");
+    }
+    assert!(second.get(&r("Kustomization/nowhere/missing")).is_none());
 }
