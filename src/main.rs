@@ -29,9 +29,11 @@ fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
     quiet_on_closed_pipe();
     let cli = fluxdeck::cli::Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = fluxdeck::app::worker_threads(&cli) {
+        builder.worker_threads(n);
+    }
+    let runtime = builder.enable_all().build()?;
     let code = match runtime.block_on(fluxdeck::app::run(cli)) {
         Ok(code) => code,
         Err(report) => {

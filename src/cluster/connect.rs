@@ -64,6 +64,18 @@ pub enum ConnectError {
 
 /// The kubeconfig to use, if any: `--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`.
 /// `None` means "no cluster configured", which selects the embedded store.
+/// Whether `locate_kubeconfig` would find one (without reading it): `--kubeconfig`, a non-empty
+/// `$KUBECONFIG`, or `~/.kube/config`; never with `--embedded`.
+pub fn kubeconfig_configured(opts: &ConnectOptions) -> bool {
+    if opts.embedded {
+        return false;
+    }
+    opts.kubeconfig.is_some()
+        || std::env::var("KUBECONFIG").is_ok_and(|p| !p.trim().is_empty())
+        || directories::BaseDirs::new()
+            .is_some_and(|b| b.home_dir().join(".kube").join("config").is_file())
+}
+
 pub fn locate_kubeconfig(
     opts: &ConnectOptions,
 ) -> Result<Option<(String, Kubeconfig)>, ConnectError> {
