@@ -8,21 +8,10 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::git_cli::git;
 use common::*;
-
-fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> Option<String>) -> String {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
 
 #[test]
 fn an_approval_that_no_longer_applies_is_refused_with_the_reason_and_pushes_nothing() {

@@ -6,20 +6,9 @@
 
 use crate::common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
-
-fn wait_until(what: &str, limit: Duration, mut f: impl FnMut() -> Option<String>) -> String {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
 
 #[test]
 fn demo_proposal_approved_from_the_cli_moves_git_and_the_deployment() {

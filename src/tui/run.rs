@@ -95,6 +95,15 @@ impl Runner {
     }
 }
 
+/// Clear the screen and forget the last frame, so the next draw paints every cell.
+/// Not `Terminal::clear`: that first asks the terminal for the cursor position, and after
+/// ctrl-z/fg or $EDITOR a reader thread of the previous event stream can still hold stdin, so
+/// the answer times out (2 s) and the console ended with "cursor position could not be read".
+fn clear_all<B: ratatui::backend::Backend>(term: &mut Terminal<B>) -> Result<(), B::Error> {
+    let size = term.size()?;
+    term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+}
+
 fn to_key(ev: &Event) -> Option<Key> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => Key::from_event(k),
@@ -124,7 +133,7 @@ fn on_event(app: &mut App, ev: Option<std::io::Result<Event>>) -> Result<bool, T
 pub async fn run(backend: Arc<dyn Backend>, opts: TuiOptions) -> Result<(), TuiError> {
     let mut guard = TerminalGuard::enter()?;
     let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-    term.clear()?;
+    clear_all(&mut term)?;
     let mut app = App::new(
         backend.snapshot(),
         opts.keymap,
@@ -216,7 +225,7 @@ pub async fn run(backend: Arc<dyn Backend>, opts: TuiOptions) -> Result<(), TuiE
                     terminal::stop_self()?;
                     guard.resume()?;
                     events = EventStream::new();
-                    term.clear()?;
+                    clear_all(&mut term)?;
                     app.dirty = true;
                 }
                 Effect::ExternalEdit { target, text } => {
@@ -225,7 +234,7 @@ pub async fn run(backend: Arc<dyn Backend>, opts: TuiOptions) -> Result<(), TuiE
                     let edited = terminal::external_edit(&text).await;
                     guard.resume()?;
                     events = EventStream::new();
-                    term.clear()?;
+                    clear_all(&mut term)?;
                     app.instant = Instant::now();
                     app.on_external_edit(target, &text, edited);
                 }
