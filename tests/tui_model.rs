@@ -11,8 +11,8 @@ use fluxdeck::tui::model::list::{self, HealthFilter, ListQuery, SortKey};
 use fluxdeck::tui::model::object::{Health, flux_health, ready_columns, revision, source_ref};
 use fluxdeck::tui::model::tree::{self, Role};
 use fluxdeck::tui::model::{kstatus, trace, yaml};
-use std::sync::Arc;
 use serde_json::json;
+use std::sync::Arc;
 use tui_support::*;
 
 fn r(s: &str) -> ObjectRef {
@@ -521,7 +521,10 @@ fn rebuild_moves_summaries_without_copying_and_finds_every_object() {
     // The same objects (the same Arcs): every summary is the same allocation afterwards.
     let second = FleetIndex::rebuild(&snap, first);
     let after: Vec<*const _> = second.summaries.iter().map(Arc::as_ptr).collect();
-    assert_eq!(addresses, after, "a rebuild moves pointers, it does not copy summaries");
+    assert_eq!(
+        addresses, after,
+        "a rebuild moves pointers, it does not copy summaries"
+    );
     // Lookup by reference (a sorted array of positions) finds each object at its position.
     for (i, obj) in snap.objects.iter().enumerate() {
         let at = ObjectRef::of(&obj.value());

@@ -236,8 +236,14 @@ mod worker_thread_tests {
         );
         // the embedded store and its controllers, and every other command: one per core
         assert_eq!(threads(&["fluxdeck", "--embedded"]), None);
-        assert_eq!(threads(&["fluxdeck", "--kubeconfig", "kc", "--embedded"]), None);
-        assert_eq!(threads(&["fluxdeck", "--kubeconfig", "kc", "get", "ks"]), None);
+        assert_eq!(
+            threads(&["fluxdeck", "--kubeconfig", "kc", "--embedded"]),
+            None
+        );
+        assert_eq!(
+            threads(&["fluxdeck", "--kubeconfig", "kc", "get", "ks"]),
+            None
+        );
         assert_eq!(threads(&["fluxdeck", "--kubeconfig", "kc", "server"]), None);
     }
 }

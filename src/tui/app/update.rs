@@ -172,7 +172,12 @@ impl App {
                 }
             }
             SelectAll => {
-                let rows: Vec<_> = self.list_model().rows.iter().map(|r| r.r().clone()).collect();
+                let rows: Vec<_> = self
+                    .list_model()
+                    .rows
+                    .iter()
+                    .map(|r| r.r().clone())
+                    .collect();
                 self.list.marked.extend(rows);
             }
             ClearSelection => self.list.marked.clear(),
