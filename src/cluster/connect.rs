@@ -62,49 +62,58 @@ pub enum ConnectError {
     Embedded { dir: String, message: String },
 }
 
-/// The kubeconfig to use, if any: `--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`.
-/// `None` means "no cluster configured", which selects the embedded store.
-/// Whether `locate_kubeconfig` would find one (without reading it): `--kubeconfig`, a non-empty
-/// `$KUBECONFIG`, or `~/.kube/config`; never with `--embedded`.
-pub fn kubeconfig_configured(opts: &ConnectOptions) -> bool {
-    if opts.embedded {
-        return false;
-    }
-    opts.kubeconfig.is_some()
-        || std::env::var("KUBECONFIG").is_ok_and(|p| !p.trim().is_empty())
-        || directories::BaseDirs::new()
-            .is_some_and(|b| b.home_dir().join(".kube").join("config").is_file())
+/// Where the kubeconfig comes from: `--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`.
+enum KubeconfigSource {
+    Flag(PathBuf),
+    Env(String),
+    Default(PathBuf),
 }
 
-pub fn locate_kubeconfig(
-    opts: &ConnectOptions,
-) -> Result<Option<(String, Kubeconfig)>, ConnectError> {
+/// The first configured source, without reading it. One order for both callers below, so the
+/// thread choice at start (`kubeconfig_configured`) and the connection never disagree.
+fn kubeconfig_source(opts: &ConnectOptions) -> Option<KubeconfigSource> {
     if let Some(path) = &opts.kubeconfig {
-        let kc = Kubeconfig::read_from(path).map_err(|source| ConnectError::Kubeconfig {
-            path: path.display().to_string(),
-            source,
-        })?;
-        return Ok(Some((path.display().to_string(), kc)));
+        return Some(KubeconfigSource::Flag(path.clone()));
     }
     if let Ok(paths) = std::env::var("KUBECONFIG") {
         if !paths.trim().is_empty() {
+            return Some(KubeconfigSource::Env(paths));
+        }
+    }
+    directories::BaseDirs::new()
+        .map(|b| b.home_dir().join(".kube").join("config"))
+        .filter(|path| path.is_file())
+        .map(KubeconfigSource::Default)
+}
+
+/// Whether a cluster is configured (a kubeconfig source exists and not `--embedded`).
+pub fn kubeconfig_configured(opts: &ConnectOptions) -> bool {
+    !opts.embedded && kubeconfig_source(opts).is_some()
+}
+
+/// The kubeconfig to use, if any (see `KubeconfigSource` for the order).
+/// `None` means "no cluster configured", which selects the embedded store.
+pub fn locate_kubeconfig(
+    opts: &ConnectOptions,
+) -> Result<Option<(String, Kubeconfig)>, ConnectError> {
+    let read = |path: &PathBuf| {
+        Kubeconfig::read_from(path).map_err(|source| ConnectError::Kubeconfig {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    match kubeconfig_source(opts) {
+        Some(KubeconfigSource::Flag(path) | KubeconfigSource::Default(path)) => {
+            Ok(Some((path.display().to_string(), read(&path)?)))
+        }
+        Some(KubeconfigSource::Env(paths)) => {
             let kc = Kubeconfig::from_env().map_err(|source| ConnectError::Kubeconfig {
                 path: paths.clone(),
                 source,
             })?;
-            return Ok(kc.map(|kc| (paths, kc)));
+            Ok(kc.map(|kc| (paths, kc)))
         }
-    }
-    let default = directories::BaseDirs::new().map(|b| b.home_dir().join(".kube").join("config"));
-    match default {
-        Some(path) if path.is_file() => {
-            let kc = Kubeconfig::read_from(&path).map_err(|source| ConnectError::Kubeconfig {
-                path: path.display().to_string(),
-                source,
-            })?;
-            Ok(Some((path.display().to_string(), kc)))
-        }
-        _ => Ok(None),
+        None => Ok(None),
     }
 }
 
