@@ -273,13 +273,11 @@ async fn watched_config_maps_requested_at_suspend_and_events() {
     let out = get(&env.client, &cms, "shop", "settings").await.unwrap();
     assert_eq!(out["data"]["region"], "ap-9");
 
-    let events: kube::Api<k8s_openapi::api::core::v1::Event> =
-        kube::Api::namespaced(env.client.clone(), "flux-system");
-    let list = events.list(&Default::default()).await.unwrap().items;
-    let ok = list
-        .iter()
-        .find(|e| e.reason.as_deref() == Some("ReconciliationSucceeded"))
-        .expect("success event");
+    // Events are recorded after the status patch (as in Flux): wait for them.
+    let ok = wait_event(&env.client, "flux-system", WAIT, |e| {
+        e.reason.as_deref() == Some("ReconciliationSucceeded")
+    })
+    .await;
     assert_eq!(
         ok.source.as_ref().and_then(|s| s.component.as_deref()),
         Some("kustomize-controller")
@@ -292,10 +290,11 @@ async fn watched_config_maps_requested_at_suspend_and_events() {
     );
     let annotations = ok.metadata.annotations.clone().unwrap_or_default();
     assert!(annotations.contains_key("kustomize.toolkit.fluxcd.io/revision"));
-    assert!(list.iter().any(|e| {
+    wait_event(&env.client, "flux-system", WAIT, |e| {
         e.reason.as_deref() == Some("Progressing")
             && e.message
                 .as_deref()
                 .is_some_and(|m| m.contains("ConfigMap/shop/settings configured"))
-    }));
+    })
+    .await;
 }

@@ -66,23 +66,16 @@ async fn a_missing_service_account_is_named_and_nothing_is_applied() {
     assert_eq!(kstatus(&failed), Status::InProgress);
     let cms = ar("", "v1", "ConfigMap", "configmaps");
     assert!(get(&client, &cms, "default", "tenant-cm").await.is_none());
-    let events: kube::Api<k8s_openapi::api::core::v1::Event> =
-        kube::Api::namespaced(client.clone(), "default");
-    let warned = events
-        .list(&Default::default())
-        .await
-        .unwrap()
-        .items
-        .iter()
-        .any(|e| {
-            e.involved_object.name.as_deref() == Some("tenant")
-                && e.type_.as_deref() == Some("Warning")
-                && e.message
-                    .as_deref()
-                    .unwrap_or("")
-                    .contains("default/deployer")
-        });
-    assert!(warned, "a Warning event names the ServiceAccount");
+    // The event is recorded after the status patch (as in Flux), so wait for it.
+    wait_event(&client, "default", WAIT, |e| {
+        e.involved_object.name.as_deref() == Some("tenant")
+            && e.type_.as_deref() == Some("Warning")
+            && e.message
+                .as_deref()
+                .unwrap_or("")
+                .contains("default/deployer")
+    })
+    .await;
 
     apply(
         &client,

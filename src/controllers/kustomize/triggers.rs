@@ -105,6 +105,17 @@ fn fire(trigger: &Trigger, targets: Vec<(String, String)>) {
     }
 }
 
+/// When a watch reports an object it has not seen before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FirstSight {
+    /// Only later changes count (a ConfigMap existing is not news).
+    Ignore,
+    /// A first sight that already has a fingerprint counts as a change: the watch may start
+    /// after a source got its artifact, and that change must not be lost, or the
+    /// Kustomizations that found no artifact wait a full `--requeue-dependency` (30 s).
+    Fire,
+}
+
 /// Run `on_change` for every object of `ar` whose fingerprint changed. The fingerprint reads
 /// the typed object; only a change is converted to JSON (a status write of any of a thousand
 /// Kustomizations used to be, twice).
@@ -112,7 +123,7 @@ pub(crate) fn watch_changes(
     client: &kube::Client,
     ar: ApiResource,
     labels: Option<&str>,
-    fingerprint: fn(&DynamicObject) -> Option<String>,
+    (fingerprint, first): (fn(&DynamicObject) -> Option<String>, FirstSight),
     on_change: impl Fn(&Value) + Send + 'static,
 ) -> JoinHandle<()> {
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
@@ -132,10 +143,11 @@ pub(crate) fn watch_changes(
                 obj.metadata.name.clone().unwrap_or_default(),
             );
             let previous = seen.insert(key, fp.clone());
-            if previous.is_some()
-                && previous != Some(fp)
-                && let Ok(v) = serde_json::to_value(&obj)
-            {
+            let changed = match previous {
+                Some(before) => before != fp,
+                None => first == FirstSight::Fire && fp.is_some(),
+            };
+            if changed && let Ok(v) = serde_json::to_value(&obj) {
                 on_change(&v);
             }
         }
@@ -177,28 +189,36 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
             continue;
         };
         let (reader, trigger) = (running.reader.clone(), running.trigger.clone());
-        tasks.push(watch_changes(client, ar, None, revision_fp, move |src| {
-            let Some(rev) = schedule::artifact_revision(src) else {
-                return;
-            };
-            let (ns, name) = id(src);
-            let r = Ref {
-                kind: kind.to_string(),
-                namespace: ns,
-                name,
-            };
-            let uses = |spec: &Value| {
-                spec.pointer("/sourceRef/name").and_then(Value::as_str) == Some(r.name.as_str())
-            };
-            fire(&trigger, for_source(&values(&reader, uses), &r, rev));
-        }));
+        tasks.push(watch_changes(
+            client,
+            ar,
+            None,
+            (revision_fp, FirstSight::Fire),
+            move |src| {
+                let Some(rev) = schedule::artifact_revision(src) else {
+                    return;
+                };
+                let (ns, name) = id(src);
+                let r = Ref {
+                    kind: kind.to_string(),
+                    namespace: ns,
+                    name,
+                };
+                let uses = |spec: &Value| {
+                    spec.pointer("/sourceRef/name").and_then(Value::as_str) == Some(r.name.as_str())
+                };
+                fire(&trigger, for_source(&values(&reader, uses), &r, rev));
+            },
+        ));
     }
     let (reader, trigger) = (running.reader.clone(), running.trigger.clone());
     tasks.push(watch_changes(
         client,
         resource(),
         None,
-        ready_fp,
+        // Not on first sight: at start-up every Ready Kustomization would re-scan all
+        // dependents (quadratic in a large fleet), and all of them are reconciled then anyway.
+        (ready_fp, FirstSight::Ignore),
         move |ks| {
             if conditions::is_true(ks.get("status").unwrap_or(&Value::Null), "Ready") {
                 let has_deps = |spec: &Value| spec.get("dependsOn").is_some();
@@ -219,7 +239,7 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
             client,
             ar,
             Some(WATCH_LABEL),
-            version_fp,
+            (version_fp, FirstSight::Ignore),
             move |o| {
                 let (ns, name) = id(o);
                 let reads = |spec: &Value| {
