@@ -349,3 +349,76 @@ async fn sops_secrets_decrypt_with_the_right_age_key_only() {
     let data = serde_json::to_string(&applied["data"]).unwrap();
     assert!(!data.contains("ENC["), "{data}");
 }
+
+/// A repository cannot make the controller read its host: `..` past the artifact root and an
+/// absolute path fail the build, naming the path, and nothing is applied (Flux's secure
+/// filesystem). A symlink is not even in the artifact (left out, as Flux does); symlinks in
+/// an unpacked tree are refused by `ConfinedFs` (its unit test).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paths_out_of_the_artifact_are_refused() {
+    let host = tempfile::tempdir().unwrap();
+    let host_file = host.path().join("host.yaml");
+    std::fs::write(
+        &host_file,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: host, namespace: default}\n",
+    )
+    .unwrap();
+    let up = format!(
+        "{}{}",
+        "../".repeat(20),
+        host_file.display().to_string().trim_start_matches('/')
+    );
+    let absolute = host_file.display().to_string();
+    let dotdot = format!("resources:\n- {up}\n");
+    let abs = format!("resources:\n- {absolute}\n");
+    let generated = format!("configMapGenerator:\n- name: leak\n  files:\n  - {up}\n");
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join("link")).unwrap();
+    std::os::unix::fs::symlink(&host_file, repo.path().join("link/host.yaml")).unwrap();
+    let files = [
+        ("dotdot/kustomization.yaml", dotdot.as_str()),
+        ("abs/kustomization.yaml", abs.as_str()),
+        ("gen/kustomization.yaml", generated.as_str()),
+        ("link/kustomization.yaml", "resources:\n- host.yaml\n"),
+        ("good/cm.yaml", GOOD),
+    ];
+    commit_files(repo.path(), &files, "initial");
+    let (_store, client) = cluster().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut opts = ControllerOptions::new(data.path().to_path_buf(), true);
+    opts.rollout_delay = Duration::ZERO;
+    let _h = run_all(client.clone(), opts).await.unwrap();
+    apply(&client, &source_git::resource(), json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+        "metadata": {"name": "repo", "namespace": "default"},
+        "spec": {"interval": "10m", "url": format!("file://{}", repo.path().display()), "ref": {"branch": "main"}}})).await;
+    let r = kustomize::resource();
+    for name in ["dotdot", "abs", "gen", "link", "good"] {
+        apply(&client, &r, ks(name, &format!("./{name}"), json!({}))).await;
+    }
+    assert_eq!(
+        ready(&client, "good", "True").await["status"]["inventory"]["entries"][0]["id"],
+        "default_good__ConfigMap"
+    );
+    let (reason, msg) = ready_message(&ready(&client, "link", "False").await);
+    assert_eq!(reason, "BuildFailed");
+    assert!(msg.contains("link/host.yaml does not exist"), "{msg}");
+    for name in ["dotdot", "abs", "gen"] {
+        let failed = ready(&client, name, "False").await;
+        let (reason, msg) = ready_message(&failed);
+        assert_eq!(reason, "BuildFailed", "{name}: {msg}");
+        assert!(msg.contains("outside the source artifact"), "{name}: {msg}");
+        assert_eq!(kstatus(&failed), Status::InProgress);
+    }
+    let cms = ar("", "v1", "ConfigMap", "configmaps");
+    assert!(get(&client, &cms, "default", "host").await.is_none());
+    let api: kube::Api<kube::api::DynamicObject> =
+        kube::Api::namespaced_with(client.clone(), "default", &cms);
+    let leaked = api.list(&Default::default()).await.unwrap().items;
+    assert!(
+        leaked
+            .iter()
+            .all(|c| !c.metadata.name.as_deref().unwrap_or("").starts_with("leak")),
+        "no generator read the host file"
+    );
+}

@@ -3,7 +3,7 @@
 //! documents (the upstream harness keeps input order), error cases must fail. The pass count
 //! is printed and must not drop below the recorded floor.
 
-use fluxdeck::engine::kustomize;
+use fluxdeck::engine::kustomize::{self, LoadRestrictor};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +12,7 @@ const CASES: &str = concat!(
     "/../shared/conformance/kustomize-cases"
 );
 /// Raise this as the engine improves.
-const PASS_FLOOR: usize = 281;
+const PASS_FLOOR: usize = 283;
 
 fn canonical(v: &Value) -> String {
     // Key order does not matter for equality: serialise with sorted keys.
@@ -35,27 +35,25 @@ struct Case {
     dir: PathBuf,
     build_path: String,
     expect_error: bool,
+    /// krusty's harness default is the root-only restrictor; a case may turn it off.
+    restrictor: LoadRestrictor,
+    /// For the restrictor's error cases: the words the error must carry.
+    error_must_say: Option<&'static str>,
+}
+
+fn restrictor_of(case: &Value) -> LoadRestrictor {
+    match case["options"]["LoadRestrictions"].as_str() {
+        Some("types.LoadRestrictionsNone") => LoadRestrictor::None,
+        _ => LoadRestrictor::RootOnly,
+    }
 }
 
 /// Why a clean, offline case cannot run here, if it cannot: kustomize-controller runs builtin
 /// plugins only, so a case whose input configures an exec or container KRM function (the
 /// `config.kubernetes.io/function` annotation) tests something this engine must not do.
-/// Likewise a case that expects the root-only load restrictor's error (kustomize-controller
-/// builds with no load restrictor) or turns on the managed-by label (a kustomize CLI option
-/// the controller never sets).
+/// Likewise a case that turns on the managed-by label (a kustomize CLI option the controller
+/// never sets).
 fn not_runnable_reason(case: &Value, input: &Path) -> Option<String> {
-    let restrictor = case["error_contains"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .any(|e| e.contains("is not in or below"));
-    if restrictor {
-        return Some(
-            "expects the root-only load restrictor's error; kustomize-controller builds with no load restrictor"
-                .into(),
-        );
-    }
     if case["options"].get("AddManagedbyLabel").is_some() {
         return Some(
             "needs the managed-by label option of the kustomize CLI, which kustomize-controller never sets"
@@ -117,10 +115,18 @@ fn runnable_cases() -> Vec<Case> {
             println!("NOT RUNNABLE {name}: {reason}");
             continue;
         }
+        let restrictor_error = case["error_contains"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .any(|e| e.contains("is not in or below"));
         out.push(Case {
             name,
             build_path: case["build_path"].as_str().unwrap_or(".").to_string(),
             expect_error: case["kind"] == "error",
+            restrictor: restrictor_of(&case),
+            error_must_say: restrictor_error.then_some("is not in or below"),
             dir,
         });
     }
@@ -134,7 +140,9 @@ fn krusty_cases() {
     let mut failures = Vec::new();
     for case in &cases {
         let root = case.dir.join("input").join(&case.build_path);
-        let result = std::panic::catch_unwind(|| kustomize::build(&root));
+        let result = std::panic::catch_unwind(|| {
+            kustomize::build_restricted(&kustomize::RealFs, &root, case.restrictor)
+        });
         let result = match result {
             Ok(r) => r,
             Err(_) => {
@@ -144,6 +152,13 @@ fn krusty_cases() {
         };
         if case.expect_error {
             match result {
+                Err(e)
+                    if case
+                        .error_must_say
+                        .is_some_and(|w| !e.to_string().contains(w)) =>
+                {
+                    failures.push(format!("{}: wrong error: {e}", case.name))
+                }
                 Err(_) => pass += 1,
                 Ok(_) => {
                     failures.push(format!("{}: expected an error, build succeeded", case.name))
@@ -205,7 +220,7 @@ fn dump_one_case() {
         d.sort_by_key(canonical);
         kustomize::render(&d)
     };
-    match kustomize::build(&root) {
+    match kustomize::build_restricted(&kustomize::RealFs, &root, restrictor_of(&case)) {
         Ok(docs) => std::fs::write("/tmp/kust_ours.yaml", sorted(docs)).unwrap(),
         Err(e) => std::fs::write("/tmp/kust_ours.yaml", format!("ERROR: {e}\n")).unwrap(),
     }

@@ -111,3 +111,64 @@ fn generated_trees_match_kubectl() {
         );
     }
 }
+
+/// `fluxdeck kustomize` loads files as `kubectl kustomize` does: by default a file outside
+/// the kustomization's directory is refused (both name it), with `--load-restrictor
+/// LoadRestrictionsNone` both print the same build; a base directory may be anywhere.
+#[test]
+fn load_restrictor_matches_kubectl() {
+    if reference(Path::new(".")).is_none() {
+        println!("kubectl.1.33 not installed: differential test skipped");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let cm = |n: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {n}\n");
+    for (rel, text) in [
+        ("shared/cm.yaml", cm("shared")),
+        ("base/kustomization.yaml", "resources:\n- cm.yaml\n".into()),
+        ("base/cm.yaml", cm("base")),
+        (
+            "app/kustomization.yaml",
+            "resources:\n- ../base\n- ../shared/cm.yaml\n".into(),
+        ),
+        ("ok/kustomization.yaml", "resources:\n- ../base\n".into()),
+    ] {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let run = |bin: &Path, args: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .arg("kustomize")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let (kubectl, ours) = (
+        Path::new(crate::common::KUBECTL),
+        crate::common::fluxdeck_bin(),
+    );
+    let (k_ok, k_out) = run(kubectl, &["app"]);
+    let (o_ok, o_out) = run(&ours, &["app"]);
+    assert!(!k_ok && k_out.contains("is not in or below"), "{k_out}");
+    assert!(
+        !o_ok && o_out.contains("is not in or below") && o_out.contains("cm.yaml"),
+        "{o_out}"
+    );
+    for args in [
+        &["app", "--load-restrictor", "LoadRestrictionsNone"][..],
+        &["ok"][..],
+    ] {
+        let (k_ok, k_out) = run(kubectl, args);
+        let (o_ok, o_out) = run(&ours, args);
+        assert!(k_ok && o_ok, "{args:?}: kubectl {k_out} / ours {o_out}");
+        assert_eq!(o_out, k_out, "{args:?}");
+    }
+    let (bad_ok, bad) = run(&ours, &["app", "--load-restrictor", "open"]);
+    assert!(!bad_ok && bad.contains("LoadRestrictionsRootOnly"), "{bad}");
+}

@@ -13,7 +13,7 @@ use super::overlay::Overlay;
 use super::trees::Tree;
 use super::{postbuild, spec};
 use crate::controllers::runtime::Failure;
-use crate::engine::kustomize::{KustFs, RealFs};
+use crate::engine::kustomize::{ConfinedFs, KustFs, RealFs};
 
 /// Where a build reads the source: a shared unpacked artifact, or a directory on disk.
 type SourceFs = Arc<dyn KustFs + Send + Sync>;
@@ -84,11 +84,14 @@ async fn render(ks: &Value, root: &Path, source: SourceFs) -> Result<Vec<Value>,
         .and_then(Value::as_str)
         .unwrap_or("./");
     let dir = generate::secure_join(root, path);
+    let root_dir = root.to_path_buf();
     let spec_value = ks.get("spec").cloned().unwrap_or(Value::Null);
     let built = tokio::task::spawn_blocking(move || {
-        // The tree is only read: the generated kustomization file lives in memory.
-        let (file, text) = generate::plan(&*source, &dir, &spec_value)?;
-        let fs = Overlay::new(&*source, &file, text);
+        // The tree is only read: the generated kustomization file lives in memory. Nothing
+        // outside the source is visible (Flux's secure filesystem), whatever a path says.
+        let confined = ConfinedFs::new(&*source, &root_dir);
+        let (file, text) = generate::plan(&confined, &dir, &spec_value)?;
+        let fs = Overlay::new(&confined, &file, text);
         crate::engine::kustomize::build_with(&fs, &dir).map_err(|e| GenerateError::Io {
             what: "build",
             path: String::new(),

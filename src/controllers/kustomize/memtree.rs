@@ -8,7 +8,7 @@
 //! malformed archive) or more than [`MEMORY_LIMIT`] bytes of content gives `None`, and the
 //! caller unpacks to disk exactly as before, so every edge case and error keeps the disk
 //! behaviour. Paths outside the root are read from the real filesystem, as they would be from
-//! an unpacked directory.
+//! an unpacked directory; builds reach the tree through `ConfinedFs`, which refuses them.
 
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;

@@ -69,6 +69,13 @@ impl KustFs for Overlay<'_> {
         }
         Ok(entries)
     }
+    fn real_path(&self, path: &Path) -> PathBuf {
+        self.base.real_path(path)
+    }
+
+    fn refusal(&self, path: &Path) -> Option<String> {
+        self.base.refusal(path)
+    }
 }
 
 #[cfg(test)]

@@ -57,6 +57,9 @@ impl KustFs for Tree {
     fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
         self.fs().list_dir(path)
     }
+    fn real_path(&self, path: &Path) -> PathBuf {
+        self.fs().real_path(path)
+    }
 }
 
 impl Drop for Tree {

@@ -7,6 +7,7 @@ use super::fs::{KustFs, join_clean};
 use super::generators::{self, GenKind};
 use super::kustfile::{self, KustFile};
 use super::resource::{Behavior, Resource};
+use super::restrict::{LoadRestrictor, RootOnlyFs};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -103,6 +104,7 @@ pub struct Builder<'a> {
     pub origins: bool,
     /// buildMetadata transformerAnnotations of the top kustomization.
     pub transformations: bool,
+    pub restrictor: LoadRestrictor,
 }
 
 pub const ORIGIN: &str = "config.kubernetes.io/origin";
@@ -180,14 +182,38 @@ impl<'a> Builder<'a> {
             root: PathBuf::new(),
             origins: false,
             transformations: false,
+            restrictor: LoadRestrictor::None,
         }
     }
 
+    /// The kustomization directory whose files are being loaded.
+    fn current_root(&self) -> Option<&Path> {
+        self.stack.last().map(PathBuf::as_path)
+    }
+
+    /// The filesystem one kustomization's file loads go through: under the root-only rule
+    /// (kubectl's default) only files in or below `root` can be read.
+    pub fn loader<'s>(&'s self, root: &'s Path) -> Box<dyn KustFs + 's> {
+        match self.restrictor {
+            LoadRestrictor::RootOnly => Box::new(RootOnlyFs {
+                inner: self.fs,
+                root,
+            }),
+            LoadRestrictor::None => Box::new(self.fs),
+        }
+    }
+
+    /// Read a file the current kustomization loads (a resource, patch, configuration, …).
     pub fn read_text(&self, path: &Path) -> Result<String> {
-        let bytes = self.fs.read(path).map_err(|e| KustomizeError::Io {
+        let io = |e: std::io::Error| KustomizeError::Io {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })?;
+        };
+        let bytes = match self.current_root() {
+            Some(root) => self.loader(root).read(path),
+            None => self.fs.read(path),
+        }
+        .map_err(io)?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
@@ -299,10 +325,14 @@ impl<'a> Builder<'a> {
             }
             let path = join_clean(&kf.dir, entry);
             if !self.fs.is_dir(&path) {
+                let why = self
+                    .fs
+                    .refusal(&path)
+                    .unwrap_or_else(|| "is not a directory".into());
                 return Err(KustomizeError::field(
                     &kf.file,
                     "components",
-                    format!("'{entry}' is not a directory"),
+                    format!("'{entry}' {why}"),
                 ));
             }
             self.accumulate_dir(&path, true, acc)?;
@@ -353,6 +383,13 @@ impl<'a> Builder<'a> {
                 field: "resources".into(),
                 target: entry.into(),
             });
+        }
+        if let Some(why) = self.fs.refusal(&path) {
+            return Err(KustomizeError::field(
+                &kf.file,
+                "resources",
+                format!("'{entry}': {why}"),
+            ));
         }
         Err(KustomizeError::field(
             &kf.file,
@@ -413,7 +450,7 @@ impl<'a> Builder<'a> {
         let mut generated = Vec::new();
         for args in &kf.k.config_map_generator {
             generated.push(generators::generate(
-                self.fs,
+                &*self.loader(&kf.dir),
                 &kf.dir,
                 &kf.file,
                 GenKind::ConfigMap,
@@ -423,7 +460,7 @@ impl<'a> Builder<'a> {
         }
         for args in &kf.k.secret_generator {
             generated.push(generators::generate(
-                self.fs,
+                &*self.loader(&kf.dir),
                 &kf.dir,
                 &kf.file,
                 GenKind::Secret,

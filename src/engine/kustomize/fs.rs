@@ -10,6 +10,15 @@ pub trait KustFs {
     fn is_file(&self, path: &Path) -> bool;
     /// The files and directories directly inside `path`, sorted by name.
     fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+    /// The path with `.`/`..` folded and, where the filesystem has them, symlinks resolved:
+    /// what load restrictions compare.
+    fn real_path(&self, path: &Path) -> PathBuf {
+        clean(path)
+    }
+    /// Why this filesystem refuses `path`, when it does (see `restrict::ConfinedFs`).
+    fn refusal(&self, _path: &Path) -> Option<String> {
+        None
+    }
 }
 
 /// The real filesystem.
@@ -32,6 +41,24 @@ impl KustFs for RealFs {
             .collect::<io::Result<_>>()?;
         out.sort();
         Ok(out)
+    }
+    /// Symlinks resolved as far as the path exists; the missing rest appended as written.
+    fn real_path(&self, path: &Path) -> PathBuf {
+        let path = clean(path);
+        let mut missing = Vec::new();
+        let mut existing = path.as_path();
+        loop {
+            if let Ok(real) = std::fs::canonicalize(existing) {
+                return missing.iter().rev().fold(real, |p, c| p.join(c));
+            }
+            match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    missing.push(name.to_os_string());
+                    existing = parent;
+                }
+                _ => return path,
+            }
+        }
     }
 }
 
@@ -64,4 +91,26 @@ pub fn clean(path: &Path) -> PathBuf {
         return PathBuf::from(".");
     }
     out.iter().collect()
+}
+
+/// A borrowed filesystem is one too (so wrappers can hold either).
+impl<T: KustFs + ?Sized> KustFs for &T {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        (**self).read(path)
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        (**self).is_dir(path)
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        (**self).is_file(path)
+    }
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        (**self).list_dir(path)
+    }
+    fn real_path(&self, path: &Path) -> PathBuf {
+        (**self).real_path(path)
+    }
+    fn refusal(&self, path: &Path) -> Option<String> {
+        (**self).refusal(path)
+    }
 }

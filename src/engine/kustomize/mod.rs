@@ -1,6 +1,8 @@
-//! A native `kustomize build` with the semantics kustomize-controller uses: no load restrictor,
-//! builtin plugins only, no remote bases. All I/O goes through [`KustFs`], so a controller can
-//! build from an unpacked artifact and tests from real directories.
+//! A native `kustomize build` with the semantics kustomize-controller uses: builtin plugins
+//! only, no remote bases, and either kubectl's root-only load restrictor or none (the
+//! controller's, on a filesystem confined to the artifact: see [`restrict`]). All I/O goes
+//! through [`KustFs`], so a controller can build from an unpacked artifact and tests from real
+//! directories.
 //!
 //! [`build`] returns the documents in kustomize's (legacy) output order and [`render`] prints
 //! them exactly as `kubectl kustomize DIR` does.
@@ -29,6 +31,7 @@ mod pipeline;
 mod plugins;
 mod replacements;
 mod resource;
+pub mod restrict;
 mod selector;
 mod transformers;
 mod vars;
@@ -37,22 +40,35 @@ pub use emit::render_document;
 pub use error::KustomizeError;
 pub use fs::{KustFs, RealFs};
 pub use hash::content_hash;
+pub use restrict::{ConfinedFs, LoadRestrictor};
 
 use build::{Accumulator, Builder};
 use serde_json::Value;
 use std::path::Path;
 
-/// Build the kustomization in `dir` from the real filesystem.
+/// Build the kustomization in `dir` from the real filesystem, as `kubectl kustomize DIR`
+/// does (root-only load restrictor).
 pub fn build(dir: &Path) -> Result<Vec<Value>, KustomizeError> {
-    build_with(&RealFs, dir)
+    build_restricted(&RealFs, dir, LoadRestrictor::RootOnly)
 }
 
-/// Build the kustomization in `dir`, reading files through `fs`.
+/// Build the kustomization in `dir`, reading files through `fs` with no load restrictor (as
+/// kustomize-controller does; confine `fs` to the source with [`ConfinedFs`]).
 pub fn build_with(fs: &dyn KustFs, dir: &Path) -> Result<Vec<Value>, KustomizeError> {
+    build_restricted(fs, dir, LoadRestrictor::None)
+}
+
+/// Build the kustomization in `dir`, reading files through `fs` under `restrictor`.
+pub fn build_restricted(
+    fs: &dyn KustFs,
+    dir: &Path,
+    restrictor: LoadRestrictor,
+) -> Result<Vec<Value>, KustomizeError> {
     let dir = fs::clean(dir);
     let _schema = openapi::BuildScope::start();
     let top = kustfile::load(fs, &dir)?;
     let mut builder = Builder::new(fs);
+    builder.restrictor = restrictor;
     builder.root = dir.clone();
     builder.origins = top
         .k
