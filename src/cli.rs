@@ -390,10 +390,6 @@ pub struct KustomizeArgs {
     pub dir: PathBuf,
     /// As kubectl's: LoadRestrictionsRootOnly (files must be in or below their
     /// kustomization) or LoadRestrictionsNone (kustomize-controller's).
-    #[arg(long, default_value = "LoadRestrictionsRootOnly", value_parser = parse_restrictor)]
+    #[arg(long, default_value = "LoadRestrictionsRootOnly")]
     pub load_restrictor: crate::engine::kustomize::LoadRestrictor,
-}
-
-fn parse_restrictor(s: &str) -> Result<crate::engine::kustomize::LoadRestrictor, String> {
-    s.parse()
 }

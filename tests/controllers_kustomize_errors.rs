@@ -23,13 +23,25 @@ async fn env(
     tempfile::TempDir,
     tempfile::TempDir,
 ) {
+    env_in(tempfile::tempdir().unwrap(), files).await
+}
+
+/// [`env`] with a repository directory the test has prepared (symlinks, say).
+async fn env_in(
+    repo: tempfile::TempDir,
+    files: &[(&str, &str)],
+) -> (
+    kube::Client,
+    ControllersHandle,
+    tempfile::TempDir,
+    tempfile::TempDir,
+) {
     let (_store, client) = cluster().await;
     let data = tempfile::tempdir().unwrap();
     let mut opts = ControllerOptions::new(data.path().to_path_buf(), true);
     opts.rollout_delay = Duration::ZERO;
     opts.kustomize.dependency_requeue = Duration::from_secs(2);
     let handle = run_all(client.clone(), opts).await.unwrap();
-    let repo = tempfile::tempdir().unwrap();
     commit_files(repo.path(), files, "initial");
     apply(&client, &source_git::resource(), json!({
         "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
@@ -382,16 +394,7 @@ async fn paths_out_of_the_artifact_are_refused() {
         ("link/kustomization.yaml", "resources:\n- host.yaml\n"),
         ("good/cm.yaml", GOOD),
     ];
-    commit_files(repo.path(), &files, "initial");
-    let (_store, client) = cluster().await;
-    let data = tempfile::tempdir().unwrap();
-    let mut opts = ControllerOptions::new(data.path().to_path_buf(), true);
-    opts.rollout_delay = Duration::ZERO;
-    let _h = run_all(client.clone(), opts).await.unwrap();
-    apply(&client, &source_git::resource(), json!({
-        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
-        "metadata": {"name": "repo", "namespace": "default"},
-        "spec": {"interval": "10m", "url": format!("file://{}", repo.path().display()), "ref": {"branch": "main"}}})).await;
+    let (client, _h, _d, _repo) = env_in(repo, &files).await;
     let r = kustomize::resource();
     for name in ["dotdot", "abs", "gen", "link", "good"] {
         apply(&client, &r, ks(name, &format!("./{name}"), json!({}))).await;

@@ -397,7 +397,8 @@ fn source_watches(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()
             client,
             ar,
             None,
-            (triggers::revision_fp, triggers::FirstSight::Fire),
+            triggers::revision_fp,
+            triggers::FirstSight::Fire,
             move |src| {
                 let (ns, name) = triggers::id(src);
                 let all = triggers::values(&reader, |_| true);

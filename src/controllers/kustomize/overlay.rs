@@ -69,6 +69,7 @@ impl KustFs for Overlay<'_> {
         }
         Ok(entries)
     }
+
     fn real_path(&self, path: &Path) -> PathBuf {
         self.base.real_path(path)
     }

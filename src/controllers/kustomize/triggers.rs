@@ -123,7 +123,8 @@ pub(crate) fn watch_changes(
     client: &kube::Client,
     ar: ApiResource,
     labels: Option<&str>,
-    (fingerprint, first): (fn(&DynamicObject) -> Option<String>, FirstSight),
+    fingerprint: fn(&DynamicObject) -> Option<String>,
+    first: FirstSight,
     on_change: impl Fn(&Value) + Send + 'static,
 ) -> JoinHandle<()> {
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
@@ -193,7 +194,8 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
             client,
             ar,
             None,
-            (revision_fp, FirstSight::Fire),
+            revision_fp,
+            FirstSight::Fire,
             move |src| {
                 let Some(rev) = schedule::artifact_revision(src) else {
                     return;
@@ -218,7 +220,8 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
         None,
         // Not on first sight: at start-up every Ready Kustomization would re-scan all
         // dependents (quadratic in a large fleet), and all of them are reconciled then anyway.
-        (ready_fp, FirstSight::Ignore),
+        ready_fp,
+        FirstSight::Ignore,
         move |ks| {
             if conditions::is_true(ks.get("status").unwrap_or(&Value::Null), "Ready") {
                 let has_deps = |spec: &Value| spec.get("dependsOn").is_some();
@@ -239,7 +242,8 @@ pub fn spawn_all(client: &kube::Client, running: &Running) -> Vec<JoinHandle<()>
             client,
             ar,
             Some(WATCH_LABEL),
-            (version_fp, FirstSight::Ignore),
+            version_fp,
+            FirstSight::Ignore,
             move |o| {
                 let (ns, name) = id(o);
                 let reads = |spec: &Value| {

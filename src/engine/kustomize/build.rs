@@ -7,7 +7,7 @@ use super::fs::{KustFs, join_clean};
 use super::generators::{self, GenKind};
 use super::kustfile::{self, KustFile};
 use super::resource::{Behavior, Resource};
-use super::restrict::{LoadRestrictor, RootOnlyFs};
+use super::restrict::{LoadRestrictor, RootOnlyFs, check_root_only};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -209,11 +209,10 @@ impl<'a> Builder<'a> {
             path: path.to_path_buf(),
             message: e.to_string(),
         };
-        let bytes = match self.current_root() {
-            Some(root) => self.loader(root).read(path),
-            None => self.fs.read(path),
+        if let (LoadRestrictor::RootOnly, Some(root)) = (self.restrictor, self.current_root()) {
+            check_root_only(self.fs, path, root).map_err(io)?;
         }
-        .map_err(io)?;
+        let bytes = self.fs.read(path).map_err(io)?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
@@ -325,15 +324,11 @@ impl<'a> Builder<'a> {
             }
             let path = join_clean(&kf.dir, entry);
             if !self.fs.is_dir(&path) {
-                let why = self
-                    .fs
-                    .refusal(&path)
-                    .unwrap_or_else(|| "is not a directory".into());
-                return Err(KustomizeError::field(
-                    &kf.file,
-                    "components",
-                    format!("'{entry}' {why}"),
-                ));
+                let message = match self.fs.refusal(&path) {
+                    Some(why) => format!("'{entry}': {why}"),
+                    None => format!("'{entry}' is not a directory"),
+                };
+                return Err(KustomizeError::field(&kf.file, "components", message));
             }
             self.accumulate_dir(&path, true, acc)?;
         }

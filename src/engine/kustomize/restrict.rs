@@ -12,7 +12,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use super::fs::{KustFs, clean};
+use super::fs::KustFs;
 
 /// kustomize's `--load-restrictor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -90,8 +90,7 @@ impl KustFs for RootOnlyFs<'_> {
 /// outside it, lexically or through a symlink, do not exist for the build and say why.
 pub struct ConfinedFs<'a> {
     inner: &'a dyn KustFs,
-    root: PathBuf,
-    /// `root` as the filesystem resolves it, once.
+    /// The root as the filesystem resolves it, once.
     real_root: PathBuf,
 }
 
@@ -99,14 +98,13 @@ impl<'a> ConfinedFs<'a> {
     pub fn new(inner: &'a dyn KustFs, root: &Path) -> ConfinedFs<'a> {
         ConfinedFs {
             inner,
-            root: clean(root),
             real_root: inner.real_path(root),
         }
     }
 
+    /// Both paths resolved (`..` folded, symlinks followed where there are any).
     fn inside(&self, path: &Path) -> bool {
-        clean(path).starts_with(&self.root)
-            && self.inner.real_path(path).starts_with(&self.real_root)
+        self.inner.real_path(path).starts_with(&self.real_root)
     }
 
     fn refused(&self, path: &Path) -> io::Error {
