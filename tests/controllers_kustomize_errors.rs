@@ -15,27 +15,20 @@ const WAIT: Duration = Duration::from_secs(60);
 
 const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n  namespace: default\ndata:\n  v: \"1\"\n";
 
-async fn env(
-    files: &[(&str, &str)],
-) -> (
+/// A client, the running controllers, their data directory and the Git repository.
+type Env = (
     kube::Client,
     ControllersHandle,
     tempfile::TempDir,
     tempfile::TempDir,
-) {
+);
+
+async fn env(files: &[(&str, &str)]) -> Env {
     env_in(tempfile::tempdir().unwrap(), files).await
 }
 
 /// [`env`] with a repository directory the test has prepared (symlinks, say).
-async fn env_in(
-    repo: tempfile::TempDir,
-    files: &[(&str, &str)],
-) -> (
-    kube::Client,
-    ControllersHandle,
-    tempfile::TempDir,
-    tempfile::TempDir,
-) {
+async fn env_in(repo: tempfile::TempDir, files: &[(&str, &str)]) -> Env {
     let (_store, client) = cluster().await;
     let data = tempfile::tempdir().unwrap();
     let mut opts = ControllerOptions::new(data.path().to_path_buf(), true);
